@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# recd: the one entry point.
+#   ./build.sh run [recd options]   install what is missing, publish NativeAOT, run the daemon (host profile)
+#   ./build.sh test                 install, publish, run xunit + end-to-end suites; last line "N passed, N failed"
+#   ./build.sh bench [options]      throughput and CPU-s/GiB of each write path beside the C reference
+#   ./build.sh publish [--target RID]   NativeAOT binary into out/RID/ (default: the host's RID)
+#   ./build.sh native               C reference receiver and load sender into native/build/
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+host_rid() {
+  case "$(uname -m)" in
+    x86_64) echo linux-x64 ;;
+    aarch64) echo linux-arm64 ;;
+    *) echo "unsupported host architecture $(uname -m)" >&2; exit 1 ;;
+  esac
+}
+
+# Debian packages the build and the tests use. Installed only when something is missing.
+deps() {
+  local missing=()
+  command -v clang >/dev/null || missing+=(clang)
+  command -v ld.lld >/dev/null || missing+=(lld)
+  command -v gcc >/dev/null || missing+=(gcc)
+  command -v make >/dev/null || missing+=(make)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v sha256sum >/dev/null || missing+=(coreutils)
+  command -v python3 >/dev/null || missing+=(python3)
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v mount >/dev/null || missing+=(mount)
+  [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "build.sh: installing ${missing[*]}" >&2
+    if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  if ! command -v dotnet >/dev/null; then
+    echo "build.sh: the .NET SDK (10.0) is required: install the dotnet-sdk-10.0 package" >&2
+    exit 1
+  fi
+}
+
+publish() {
+  local rid="${1:-$(host_rid)}"
+  local out="$ROOT/out/$rid"
+  dotnet publish "$ROOT/src/Appliance/Appliance.csproj" -c Release -r "$rid" -o "$out" -nologo -v quiet \
+    -p:DebugType=none 2>&1 | grep -vE '^\s*$' || true
+  [ -x "$out/recd" ] || { echo "build.sh: publish failed" >&2; exit 1; }
+  rm -rf "$out/board" && cp -r "$ROOT/board" "$out/board"
+  echo "build.sh: $out/recd $(stat -c %s "$out/recd") bytes" >&2
+}
+
+native() {
+  make -s -C "$ROOT/native" >&2
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  run)
+    deps
+    publish
+    exec "$ROOT/out/$(host_rid)/recd" run --board-dir "$ROOT/board" "$@"
+    ;;
+  publish)
+    deps
+    rid=""
+    if [ "${1:-}" = "--target" ]; then rid="$2"; fi
+    publish "$rid"
+    ;;
+  native)
+    deps
+    native
+    ;;
+  test)
+    deps
+    publish
+    native
+    exec "$ROOT/tests/run-all.sh" "$@"
+    ;;
+  bench)
+    deps
+    publish
+    native
+    exec "$ROOT/bench/run.sh" "$@"
+    ;;
+  *)
+    sed -n '2,7p' "$0"
+    exit 2
+    ;;
+esac

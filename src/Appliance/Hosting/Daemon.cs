@@ -1,0 +1,60 @@
+using System.Runtime.InteropServices;
+using Recd.Board;
+using Recd.Ingest;
+using Recd.Logging;
+using Recd.Recordings;
+using Recd.WritePaths;
+
+namespace Recd.Hosting;
+
+/// <summary>Wires the parts for "recd run" and owns their lifetime: start, serve, stop on SIGTERM/SIGINT.</summary>
+public sealed class Daemon : IDisposable
+{
+    private readonly IngestListener _listener;
+    private readonly ManualResetEventSlim _stop = new();
+    private readonly List<PosixSignalRegistration> _signals = [];
+
+    public Daemon(BoardProfile profile)
+    {
+        Profile = profile;
+        Store = new RecordingStore(profile.Storage, new WritePathFactory(profile.WritePaths));
+        _listener = new IngestListener(profile.Listen, profile.Http, new RecordingsEndpoint(Store));
+    }
+
+    public BoardProfile Profile { get; }
+    public RecordingStore Store { get; }
+    public int Port => _listener.Port;
+
+    public void Start()
+    {
+        Store.Recover();
+        _listener.Start();
+        if (Profile.Listen.PortFile is { } portFile)
+        {
+            string temp = portFile + ".tmp";
+            File.WriteAllText(temp, _listener.Port + "\n");
+            File.Move(temp, portFile, overwrite: true);
+        }
+        Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
+    }
+
+    /// <summary>Blocks until SIGTERM or SIGINT, then stops cleanly. Returns the process exit code.</summary>
+    public int RunUntilSignalled()
+    {
+        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT })
+            _signals.Add(PosixSignalRegistration.Create(signal, ctx => { ctx.Cancel = true; _stop.Set(); }));
+        _stop.Wait();
+        Log.Info("stopping: finishing active recordings");
+        bool clean = _listener.Stop(TimeSpan.FromSeconds(10));
+        Log.Info(clean ? "stopped" : "stopped with transfers still running");
+        return 0;
+    }
+
+    public void RequestStop() => _stop.Set();
+
+    public void Dispose()
+    {
+        foreach (var s in _signals) s.Dispose();
+        _listener.Dispose();
+    }
+}

@@ -1,0 +1,91 @@
+using Recd.Interop;
+
+namespace Recd.Ingest;
+
+/// <summary>
+/// One accepted TCP connection as a raw blocking fd. Receive and send timeouts are socket options,
+/// so every blocking call (recv, splice, sendfile) is bounded without async machinery.
+/// </summary>
+public sealed unsafe class ClientSocket : IDisposable
+{
+    private int _fd;
+
+    public ClientSocket(int fd, string remote)
+    {
+        _fd = fd;
+        Remote = remote;
+    }
+
+    public int Fd => _fd;
+    public string Remote { get; }
+
+    public void SetReceiveTimeout(int ms) => Libc.SetTimeout(_fd, Libc.SO_RCVTIMEO, TimeSpan.FromMilliseconds(ms));
+    public void SetSendTimeout(int ms) => Libc.SetTimeout(_fd, Libc.SO_SNDTIMEO, TimeSpan.FromMilliseconds(ms));
+
+    /// <summary>Sends all bytes; false if the peer is gone or the send timeout expired.</summary>
+    public bool SendAll(ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            int done = 0;
+            while (done < data.Length)
+            {
+                nint n = Libc.Send(_fd, p + done, (nuint)(data.Length - done), Libc.MSG_NOSIGNAL);
+                if (n > 0) { done += (int)n; continue; }
+                if (n < 0 && Libc.LastErrno == Libc.EINTR) continue;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Waits until the socket is readable. Returns 1 readable, 0 timeout, -1 error.
+    /// </summary>
+    public int WaitReadable(int timeoutMs)
+    {
+        var pfd = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
+        while (true)
+        {
+            int r = Libc.Poll(&pfd, 1, timeoutMs);
+            if (r > 0) return 1;
+            if (r == 0) return 0;
+            if (Libc.LastErrno != Libc.EINTR) return -1;
+        }
+    }
+
+    /// <summary>Unblocks any thread sitting in recv/splice on this socket (daemon shutdown).</summary>
+    public void Abort()
+    {
+        int fd = _fd;
+        if (fd >= 0) Libc.Shutdown(fd, Libc.SHUT_RDWR);
+    }
+
+    /// <summary>
+    /// Closes after an error response while the client may still be sending a body: half-close, then
+    /// read and discard briefly so our response is not destroyed by a TCP reset (nginx lingering_close).
+    /// </summary>
+    public void LingeringClose(int maxMs = 1000, int maxBytes = 1 << 20)
+    {
+        if (_fd < 0) return;
+        Libc.Shutdown(_fd, Libc.SHUT_WR);
+        byte* scratch = stackalloc byte[4096];
+        long deadline = Environment.TickCount64 + maxMs;
+        int total = 0;
+        while (total < maxBytes)
+        {
+            int left = (int)(deadline - Environment.TickCount64);
+            if (left <= 0 || WaitReadable(left) != 1) break;
+            nint n = Libc.Recv(_fd, scratch, 4096, Libc.MSG_DONTWAIT);
+            if (n <= 0) break;
+            total += (int)n;
+        }
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0) Libc.Close(fd);
+    }
+}

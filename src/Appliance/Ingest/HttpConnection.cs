@@ -1,0 +1,135 @@
+using Recd.Logging;
+
+namespace Recd.Ingest;
+
+/// <summary>
+/// One client connection on its own thread: read a head within the header timeout, dispatch, repeat
+/// while keep-alive allows. Blocking calls only; every wait is bounded by poll or a socket timeout.
+/// </summary>
+public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, RecordingsEndpoint recordings)
+{
+    private readonly ConnectionBuffer _buffer = new(limits.MaxHeaderBytes + 8192);
+    private readonly RequestHead _head = new();
+
+    public ClientSocket Socket => socket;
+
+    public void Run()
+    {
+        socket.SetReceiveTimeout(limits.BodyIdleTimeoutMs);
+        socket.SetSendTimeout(limits.BodyIdleTimeoutMs);
+        try
+        {
+            bool first = true;
+            while (ReadHead(first) is { } outcome)
+            {
+                first = false;
+                if (outcome.Error is { } error)
+                {
+                    Log.Info($"{socket.Remote}: rejected request: {error.Status} {error.Reason}");
+                    Send(Response.Error(error.Status, error.Reason, close: true));
+                    socket.LingeringClose();
+                    return;
+                }
+                bool keepOpen = Dispatch();
+                if (!keepOpen || !_head.KeepAlive) break;
+            }
+        }
+        catch (Exception e)
+        {
+            // A bug in one request must not take the daemon down; the recording was finished by its owner.
+            Log.Error($"{socket.Remote}: connection failed: {e}");
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    private readonly record struct HeadOutcome(HttpError? Error);
+
+    /// <summary>null: the connection is over (EOF, idle timeout). Otherwise a head or the error to send.</summary>
+    private HeadOutcome? ReadHead(bool first)
+    {
+        // Idle keep-alive wait first, then the whole head within the header timeout (slowloris guard).
+        long deadline = 0;
+        while (true)
+        {
+            if (_buffer.Count > 0)
+            {
+                var status = HttpHeadParser.TryParse(_buffer.Data, limits, _head, out int consumed, out var error);
+                if (status == ParseStatus.Complete) { _buffer.Consume(consumed); return new HeadOutcome(null); }
+                if (status == ParseStatus.Invalid) return new HeadOutcome(error);
+                if (deadline == 0) deadline = Environment.TickCount64 + limits.HeaderTimeoutMs;
+            }
+            int wait = deadline == 0
+                ? (first ? limits.HeaderTimeoutMs : limits.KeepAliveTimeoutMs)
+                : (int)Math.Max(0, deadline - Environment.TickCount64);
+            var fill = _buffer.Fill(socket, wait);
+            switch (fill)
+            {
+                case ConnectionBuffer.FillResult.Read:
+                    continue;
+                case ConnectionBuffer.FillResult.TimedOut when _buffer.Count > 0:
+                    return new HeadOutcome(new HttpError(408, "request head not received in time"));
+                case ConnectionBuffer.FillResult.Full:
+                    return new HeadOutcome(new HttpError(431, "request head too large"));
+                default:
+                    return null;
+            }
+        }
+    }
+
+    private bool Dispatch()
+    {
+        var head = _head;
+        const string prefix = "/recordings";
+        if (head.HasBody && head.Kind != RequestMethod.Put)
+            return Reject(head, Response.Error(400, $"{head.Method} takes no request body"));
+        if (head.Path == prefix || head.Path == prefix + "/")
+        {
+            return head.Kind switch
+            {
+                RequestMethod.Get or RequestMethod.Head => Send(recordings.List(head)),
+                _ => Reject(head, MethodError(head, "GET, HEAD")),
+            };
+        }
+        if (head.Path.StartsWith(prefix + "/", StringComparison.Ordinal))
+        {
+            string name = head.Path[(prefix.Length + 1)..];
+            if (!RecordingName.IsValid(name, limits.MaxNameLength))
+                return Reject(head, Response.Error(400, "invalid recording name: one path segment of [A-Za-z0-9._-], not starting with '.'"));
+            return head.Kind switch
+            {
+                RequestMethod.Put => recordings.Put(head, name, _buffer, socket, limits),
+                RequestMethod.Get or RequestMethod.Head => recordings.Get(head, name, socket),
+                RequestMethod.Delete => Send(recordings.Delete(name)),
+                _ => Reject(head, MethodError(head, "GET, HEAD, PUT, DELETE")),
+            };
+        }
+        if (head.Kind == RequestMethod.Other) return Reject(head, Response.Error(501, $"method {head.Method} not implemented"));
+        return Reject(head, Response.Error(404, "no such resource"));
+    }
+
+    private static Response MethodError(RequestHead head, string allow) =>
+        head.Kind == RequestMethod.Other
+            ? Response.Error(501, $"method {head.Method} not implemented")
+            : Response.Error(405, $"method {head.Method} not allowed here").Header("Allow", allow);
+
+    /// <summary>An error before the body was read: the body cannot be skipped safely, so the connection ends.</summary>
+    private bool Reject(RequestHead head, Response response)
+    {
+        if (!head.HasBody) return Send(response);
+        response.Close = true;
+        Send(response);
+        socket.LingeringClose();
+        return false;
+    }
+
+    private bool Send(Response response)
+    {
+        if (!_head.KeepAlive) response.Close = true;
+        bool ok = socket.SendAll(response.Head());
+        if (ok && response.Body is { } body && _head.Kind != RequestMethod.Head) ok = socket.SendAll(body);
+        return ok && !response.Close;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using Recd.Interop;
+using Recd.Logging;
+
+namespace Recd.Ingest;
+
+/// <summary>
+/// The accept loop: a raw listening socket, one thread per connection up to MaxConnections (a box
+/// records a handful of streams; a thread per transfer gives the cost meter exact per-thread CPU).
+/// Over the limit a client gets a 503 at once instead of waiting in the backlog.
+/// </summary>
+public sealed unsafe class IngestListener : IDisposable
+{
+    private readonly ListenOptions _options;
+    private readonly HttpLimits _limits;
+    private readonly RecordingsEndpoint _recordings;
+    private readonly HashSet<HttpConnection> _connections = [];
+    private readonly object _gate = new();
+    private int _fd = -1;
+    private volatile bool _stopping;
+
+    public IngestListener(ListenOptions options, HttpLimits limits, RecordingsEndpoint recordings)
+    {
+        _options = options;
+        _limits = limits;
+        _recordings = recordings;
+    }
+
+    public int Port { get; private set; }
+
+    public int ConnectionCount { get { lock (_gate) return _connections.Count; } }
+
+    /// <summary>Binds and listens; throws with a clear message if the address is unusable.</summary>
+    public void Start()
+    {
+        var address = IPAddress.Parse(_options.Address);
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        _fd = Libc.Socket(v6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (_fd < 0) throw new IOException("socket: " + Libc.ErrnoName(Libc.LastErrno));
+        Libc.SetIntOption(_fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
+        if (v6) Libc.SetIntOption(_fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0);
+
+        byte* sa = stackalloc byte[28];
+        uint len = SocketAddress.Write(address, _options.Port, sa);
+        if (Libc.Bind(_fd, sa, len) != 0)
+            throw new IOException($"bind {_options.Address}:{_options.Port}: {Libc.ErrnoName(Libc.LastErrno)}");
+        if (Libc.Listen(_fd, _options.Backlog) != 0)
+            throw new IOException("listen: " + Libc.ErrnoName(Libc.LastErrno));
+        len = 28;
+        Libc.GetSockName(_fd, sa, &len);
+        Port = SocketAddress.ReadPort(sa);
+        new Thread(AcceptLoop) { Name = "accept", IsBackground = true }.Start();
+    }
+
+    private void AcceptLoop()
+    {
+        byte* sa = stackalloc byte[28];
+        var pfd = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
+        while (!_stopping)
+        {
+            pfd.REvents = 0;
+            if (Libc.Poll(&pfd, 1, 250) <= 0) continue;
+            uint len = 28;
+            int fd = Libc.Accept4(_fd, sa, &len, Libc.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                int errno = Libc.LastErrno;
+                if (errno != Libc.EINTR && errno != Libc.EAGAIN) { Log.Warn("accept: " + Libc.ErrnoName(errno)); Thread.Sleep(50); }
+                continue;
+            }
+            var socket = new ClientSocket(fd, SocketAddress.Format(sa));
+            var connection = new HttpConnection(socket, _limits, _recordings);
+            lock (_gate)
+            {
+                if (_connections.Count >= _limits.MaxConnections || _stopping)
+                {
+                    socket.SetSendTimeout(1000);
+                    socket.SendAll(Response.Error(503, "too many connections", close: true).Head());
+                    socket.Dispose();
+                    continue;
+                }
+                _connections.Add(connection);
+            }
+            var thread = new Thread(() => Serve(connection), 256 * 1024) { Name = "conn", IsBackground = true };
+            thread.Start();
+        }
+    }
+
+    private void Serve(HttpConnection connection)
+    {
+        try { connection.Run(); }
+        finally { lock (_gate) _connections.Remove(connection); }
+    }
+
+    /// <summary>
+    /// Stops accepting and unblocks every connection (shutdown(2) on its socket), so each active
+    /// recording finishes its manifest as interrupted, then waits up to <paramref name="timeout"/>.
+    /// </summary>
+    public bool Stop(TimeSpan timeout)
+    {
+        _stopping = true;
+        lock (_gate)
+            foreach (var c in _connections) c.Socket.Abort();
+        var deadline = DateTime.UtcNow + timeout;
+        while (ConnectionCount > 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        return ConnectionCount == 0;
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        int fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0) Libc.Close(fd);
+    }
+}

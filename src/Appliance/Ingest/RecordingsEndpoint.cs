@@ -1,0 +1,201 @@
+using System.Text.Json;
+using Recd.Interop;
+using Recd.Logging;
+using Recd.Recordings;
+using Recd.WritePaths;
+
+namespace Recd.Ingest;
+
+/// <summary>
+/// The /recordings resource: HTTP status codes are chosen here and only here; the store and the
+/// write paths below speak in outcomes and errno values.
+/// </summary>
+public sealed class RecordingsEndpoint(RecordingStore store)
+{
+    public RecordingStore Store => store;
+
+    public Response List(RequestHead head)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartArray();
+            foreach (var m in store.List())
+            {
+                json.WriteStartObject();
+                json.WriteString("name", m.Name);
+                json.WriteNumber("size", m.CommittedLength);
+                json.WriteString("state", m.State);
+                json.WriteString("created", m.Created);
+                json.WriteString("updated", m.Updated);
+                if (m.WritePath is not null) json.WriteString("writePath", m.WritePath);
+                if (m.Client is not null) json.WriteString("client", m.Client);
+                if (m.Reason is not null) json.WriteString("reason", m.Reason);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        return new Response(200).Json(buffer.WrittenSpan.ToArray());
+    }
+
+    public Response Delete(string name)
+    {
+        var outcome = store.Delete(name, out int errno);
+        switch (outcome)
+        {
+            case RecordingStore.DeleteOutcome.Deleted:
+                Log.Info($"deleted {name}");
+                return new Response(204);
+            case RecordingStore.DeleteOutcome.NotFound:
+                return Response.Error(404, "no such recording");
+            case RecordingStore.DeleteOutcome.Busy:
+                return Response.Error(409, "recording in progress");
+            default:
+                return StorageError(errno, "delete failed");
+        }
+    }
+
+    public bool Get(RequestHead head, string name, ClientSocket socket)
+    {
+        var manifest = store.Find(name);
+        if (manifest is null) return Send(socket, head, Response.Error(404, "no such recording"));
+
+        // Only committed bytes are served: they are the ones the manifest promises. A recording in
+        // progress can be read (time-shift) up to its last commit.
+        long length = manifest.CommittedLength;
+        long first = 0, last = length - 1;
+        int status = 200;
+        if (ContentRangeHeader.TryResolve(head.Range, length, out long f, out long l, out bool satisfiable))
+        {
+            if (!satisfiable)
+                return Send(socket, head, Response.Error(416, "range not satisfiable").Header("Content-Range", $"bytes */{length}"));
+            first = f;
+            last = l;
+            status = 206;
+        }
+        long count = length == 0 ? 0 : last - first + 1;
+        var response = new Response(status) { ContentLength = count };
+        response.Header("Content-Type", name.EndsWith(".ts", StringComparison.OrdinalIgnoreCase) ? "video/mp2t" : "application/octet-stream");
+        response.Header("Accept-Ranges", "bytes");
+        response.Header("Recd-State", manifest.State);
+        response.Header("Recd-Committed-Length", manifest.CommittedLength.ToString());
+        if (manifest.WritePath is not null) response.Header("Recd-Write-Path", manifest.WritePath);
+        if (status == 206) response.Header("Content-Range", $"bytes {first}-{last}/{length}");
+        if (!head.KeepAlive) response.Close = true;
+
+        if (!socket.SendAll(response.Head())) return false;
+        if (head.Kind == RequestMethod.Head || count == 0) return !response.Close;
+        int err = FileSender.TrySend(socket, store.Paths.Data(name), first, count, out long sent);
+        if (err != 0 || sent != count)
+        {
+            Log.Warn($"{socket.Remote}: GET {name} stopped after {sent} of {count} bytes ({Libc.ErrnoName(err)})");
+            return false; // the head promised count bytes: the only honest end is closing
+        }
+        return !response.Close;
+    }
+
+    public bool Put(RequestHead head, string name, ConnectionBuffer buffer, ClientSocket socket, HttpLimits limits)
+    {
+        if (!head.Chunked && head.ContentLength < 0)
+            return Refuse(socket, Response.Error(411, "Content-Length or chunked Transfer-Encoding required"));
+
+        var mode = head.QueryValue("overwrite") is "1" or "true" ? BeginMode.Overwrite : BeginMode.Create;
+        long resumeAt = 0;
+        if (head.ContentRange is { } range)
+        {
+            if (!ContentRangeHeader.TryParseUpload(range, out long start, out long end))
+                return Refuse(socket, Response.Error(400, "malformed Content-Range (expected bytes START-END/*)"));
+            if (!head.Chunked && end - start + 1 != head.ContentLength)
+                return Refuse(socket, Response.Error(400, "Content-Range does not match Content-Length"));
+            mode = BeginMode.Resume;
+            resumeAt = start;
+        }
+
+        var outcome = store.TryBegin(name, mode, resumeAt, socket.Remote, out var recording, out long committed, out int errno);
+        switch (outcome)
+        {
+            case BeginOutcome.Exists:
+                return Refuse(socket, Response.Error(409, "recording exists (use ?overwrite=1 to replace, or Content-Range to resume)")
+                    .Header("Recd-Committed-Length", committed.ToString()));
+            case BeginOutcome.Busy:
+                return Refuse(socket, Response.Error(409, "recording in progress"));
+            case BeginOutcome.OffsetMismatch:
+                return Refuse(socket, Response.Error(416, $"resume must start at the committed length {committed}")
+                    .Header("Content-Range", $"bytes */{committed}")
+                    .Header("Recd-Committed-Length", committed.ToString()));
+            case BeginOutcome.StorageFailed:
+                Log.Error($"{name}: cannot begin: {Libc.ErrnoName(errno)}");
+                return Refuse(socket, StorageError(errno, "cannot create recording"));
+        }
+
+        using (recording)
+        {
+            if (head.ExpectContinue && !socket.SendAll("HTTP/1.1 100 Continue\r\n\r\n"u8))
+            {
+                recording!.Finish(RecordingStates.Interrupted, "client gone before the body");
+                return false;
+            }
+            Log.Info($"{socket.Remote}: PUT {name} ({outcome.ToString().ToLowerInvariant()} at {committed}, {recording!.PathLabel})");
+            var result = RequestBody.CopyTo(recording, head, buffer, socket, limits);
+            bool ok = result.Ok;
+            string? reason = ok ? null : Describe(result);
+            int finishErr = recording.Finish(ok ? RecordingStates.Complete : RecordingStates.Interrupted, reason);
+            if (ok && finishErr != 0) { ok = false; reason = "commit failed: " + Libc.ErrnoName(finishErr); }
+            Log.Info($"{socket.Remote}: PUT {name} {(ok ? "complete" : "interrupted: " + reason)}, {recording.Committed} bytes committed");
+
+            Response response;
+            if (ok)
+            {
+                response = outcome == BeginOutcome.Created ? new Response(201) : new Response(204);
+                if (outcome == BeginOutcome.Created) response.Header("Location", "/recordings/" + name).Text($"created {name}, {recording.Committed} bytes\n");
+            }
+            else if (result.FramingError is { } fe) response = Response.Error(fe.Status, fe.Reason, close: true);
+            else if (result.Move.Status == MoveStatus.StorageFailed || finishErr != 0)
+                response = StorageError(result.Move.Errno != 0 ? result.Move.Errno : finishErr, "recording stopped");
+            else if (result.Move.Status == MoveStatus.TimedOut) response = Response.Error(408, "request body stalled", close: true);
+            else return false; // the client went away: nobody to answer
+            response.Header("Recd-Committed-Length", recording.Committed.ToString());
+            response.Header("Recd-Write-Path", recording.PathLabel);
+            if (!ok) response.Close = true;
+            bool sent = Send(socket, head, response);
+            if (!ok) socket.LingeringClose();
+            return sent && ok;
+        }
+    }
+
+    private static string Describe(RequestBody.Result result) =>
+        result.FramingError is { } fe ? "bad chunked framing: " + fe.Reason :
+        result.Move.Status switch
+        {
+            MoveStatus.PeerClosed => "client closed the connection before the body ended",
+            MoveStatus.TimedOut => "no data from the client within the idle timeout",
+            MoveStatus.SocketFailed => "connection failed: " + Libc.ErrnoName(result.Move.Errno),
+            MoveStatus.StorageFailed => "storage error: " + Libc.ErrnoName(result.Move.Errno),
+            _ => result.Move.Status.ToString(),
+        };
+
+    private static Response StorageError(int errno, string what) => errno switch
+    {
+        Libc.ENOSPC or Libc.EDQUOT => Response.Error(507, $"{what}: no space left on storage"),
+        Libc.EFBIG => Response.Error(507, $"{what}: file too large for this filesystem"),
+        _ => Response.Error(500, $"{what}: {Libc.ErrnoName(errno)}"),
+    };
+
+    /// <summary>Refused before reading the body: answer, then close (the body cannot be skipped safely).</summary>
+    private static bool Refuse(ClientSocket socket, Response response)
+    {
+        response.Close = true;
+        socket.SendAll(response.Head());
+        if (response.Body is { } body) socket.SendAll(body);
+        socket.LingeringClose();
+        return false;
+    }
+
+    private static bool Send(ClientSocket socket, RequestHead head, Response response)
+    {
+        if (!head.KeepAlive) response.Close = true;
+        bool ok = socket.SendAll(response.Head());
+        if (ok && response.Body is { } body && head.Kind != RequestMethod.Head) ok = socket.SendAll(body);
+        return ok && !response.Close;
+    }
+}

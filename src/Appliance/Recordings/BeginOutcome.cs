@@ -1,0 +1,17 @@
+namespace Recd.Recordings;
+
+public enum BeginOutcome
+{
+    Created,
+    Replaced,
+    Resumed,
+    /// <summary>A recording of that name exists and overwrite was not asked for.</summary>
+    Exists,
+    /// <summary>The recording is being written by another transfer right now.</summary>
+    Busy,
+    /// <summary>A resume did not start at the committed length.</summary>
+    OffsetMismatch,
+    StorageFailed,
+}
+
+public enum BeginMode { Create, Overwrite, Resume }

@@ -1,0 +1,37 @@
+namespace Recd.WritePaths;
+
+/// <summary>
+/// recv(2) into a page-aligned buffer, pwrite(2) at the file offset: two CPU copies (socket -> user,
+/// user -> page cache), no surprises, works on every filesystem. The baseline every other path
+/// has to beat on measured cost.
+/// </summary>
+public sealed unsafe class BufferedWritePath : IWritePath
+{
+    private readonly NativeBuffer _buffer;
+
+    public BufferedWritePath(int bufferBytes)
+    {
+        _buffer = new NativeBuffer(bufferBytes);
+        Label = "buffered/" + SizeText.Format(bufferBytes);
+    }
+
+    public WritePathKind Kind => WritePathKind.Buffered;
+    public string Label { get; }
+
+    public MoveResult Move(int socketFd, RecordingFile file, long offset, long count)
+    {
+        long moved = 0;
+        while (moved < count)
+        {
+            int want = (int)Math.Min(_buffer.Size, count - moved);
+            int got = SocketRead.Recv(socketFd, _buffer.Pointer, want, out var status, out int errno);
+            if (got == 0) return new MoveResult(moved, status, errno);
+            int werr = file.TryWriteAll(new ReadOnlySpan<byte>(_buffer.Pointer, got), offset + moved, out long written);
+            moved += written;
+            if (werr != 0) return new MoveResult(moved, MoveStatus.StorageFailed, werr);
+        }
+        return new MoveResult(moved, MoveStatus.Completed);
+    }
+
+    public void Dispose() => _buffer.Dispose();
+}

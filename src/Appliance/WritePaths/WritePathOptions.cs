@@ -1,0 +1,32 @@
+namespace Recd.WritePaths;
+
+/// <summary>Write-path parameters, from the board profile's "WritePaths" section.</summary>
+public sealed class WritePathOptions
+{
+    /// <summary>buffered | splice | direct (the selector's "auto" arrives with the cost meter).</summary>
+    public string Default { get; set; } = "buffered";
+
+    /// <summary>recv/pwrite buffer; 64 KiB to 4 MiB. 256 KiB halves CPU/GiB against 64 KiB on ext4 here (shared/baseline.md).</summary>
+    public int BufferBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Requested splice pipe size (F_SETPIPE_SZ); the kernel may grant less.</summary>
+    public int PipeBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>O_DIRECT staging buffer, a multiple of 4096.</summary>
+    public int DirectBufferBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Kill switch, like HAProxy's "nosplice": splice is never used while set.</summary>
+    public bool NoSplice { get; set; }
+
+    public void Validate()
+    {
+        if (BufferBytes < 4096 || BufferBytes > 4 << 20 || BufferBytes % 4096 != 0)
+            throw new ArgumentException($"WritePaths:BufferBytes must be a multiple of 4096 between 4 KiB and 4 MiB, got {BufferBytes}");
+        if (DirectBufferBytes < 4096 || DirectBufferBytes > 16 << 20 || DirectBufferBytes % 4096 != 0)
+            throw new ArgumentException($"WritePaths:DirectBufferBytes must be a multiple of 4096 up to 16 MiB, got {DirectBufferBytes}");
+        if (PipeBytes < 4096 || PipeBytes > 64 << 20)
+            throw new ArgumentException($"WritePaths:PipeBytes must be between 4 KiB and 64 MiB, got {PipeBytes}");
+        if (!WritePathKinds.TryParse(Default, out _))
+            throw new ArgumentException($"WritePaths:Default must be buffered, splice or direct, got '{Default}'");
+    }
+}
