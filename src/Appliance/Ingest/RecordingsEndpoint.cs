@@ -111,7 +111,15 @@ public sealed class RecordingsEndpoint(RecordingStore store)
             resumeAt = start;
         }
 
-        var outcome = store.TryBegin(name, mode, resumeAt, socket.Remote, out var recording, out long committed, out int errno);
+        WritePathKind? pathKind = null;
+        if (head.QueryValue("path") is { } pathText)
+        {
+            if (!WritePathKinds.TryParse(pathText, out var k))
+                return Refuse(socket, Response.Error(400, "path must be buffered, splice or direct"));
+            pathKind = k;
+        }
+
+        var outcome = store.TryBegin(name, mode, resumeAt, socket.Remote, pathKind, out var recording, out long committed, out int errno);
         switch (outcome)
         {
             case BeginOutcome.Exists:

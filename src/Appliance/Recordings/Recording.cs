@@ -13,7 +13,7 @@ namespace Recd.Recordings;
 public sealed class Recording : IDisposable
 {
     /// <summary>Spans handed to a write path at once. Switching paths and committing happen between them.</summary>
-    internal const long WindowBytes = 1 << 20;
+    internal const long WindowBytes = 4 << 20;
 
     private readonly RecordingStore _store;
     private readonly RecordingFile _file;
@@ -48,6 +48,9 @@ public sealed class Recording : IDisposable
     public long Committed { get; private set; }
 
     public string PathLabel => _path.Label;
+    public WritePathKind PathKind => _path.Kind;
+
+    internal RecordingFile FileForTesting => _file;
 
     /// <summary>Body bytes that arrived with the request head (or a chunk line) are written from memory.</summary>
     public MoveResult WriteFromBuffer(ReadOnlySpan<byte> data)

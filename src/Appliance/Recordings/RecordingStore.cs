@@ -100,7 +100,8 @@ public sealed class RecordingStore
     }
 
     /// <summary>Starts (or resumes) writing a recording. On success the caller owns the Recording.</summary>
-    public BeginOutcome TryBegin(string name, BeginMode mode, long resumeOffset, string client,
+    /// <param name="pathKind">Write path for this recording; null takes the profile's default.</param>
+    public BeginOutcome TryBegin(string name, BeginMode mode, long resumeOffset, string client, WritePathKind? pathKind,
         out Recording? recording, out long committed, out int errno)
     {
         recording = null;
@@ -148,7 +149,7 @@ public sealed class RecordingStore
             if (Libc.FTruncate(fd, committed) != 0) { errno = Libc.LastErrno; Libc.Close(fd); return BeginOutcome.StorageFailed; }
 
             var file = new RecordingFile(data, fd);
-            var kind = WritePathKinds.TryParse(_factory.Options.Default, out var k) ? k : WritePathKind.Buffered;
+            var kind = pathKind ?? (WritePathKinds.TryParse(_factory.Options.Default, out var k) ? k : WritePathKind.Buffered);
             recording = new Recording(this, manifest, file, _factory, _factory.Create(kind), committed);
             _index[name] = manifest.Clone();
             _active[name] = recording;

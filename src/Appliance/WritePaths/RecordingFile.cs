@@ -18,6 +18,32 @@ public sealed class RecordingFile : IDisposable
     public string Path { get; }
     public int Fd { get; private set; }
 
+    private int _directFd = -1;
+    private int _directErrno;
+
+    /// <summary>
+    /// A second descriptor on the same file with O_DIRECT, opened on first use. Whether the
+    /// filesystem allows it is asked once: EINVAL here (old tmpfs, some FUSE, jffs2) is final.
+    /// </summary>
+    /// <summary>Test seam: behave as a filesystem that refuses O_DIRECT with this errno.</summary>
+    internal void RefuseDirectForTesting(int errno)
+    {
+        if (_directFd >= 0) { Libc.Close(_directFd); _directFd = -1; }
+        _directErrno = errno;
+    }
+
+    public bool TryGetDirectFd(out int fd, out int errno)
+    {
+        if (_directFd < 0 && _directErrno == 0)
+        {
+            _directFd = Libc.Open(Path, Libc.O_WRONLY | Libc.O_DIRECT | Libc.O_CLOEXEC | Libc.O_NOFOLLOW, 0);
+            if (_directFd < 0) _directErrno = Libc.LastErrno;
+        }
+        fd = _directFd;
+        errno = _directErrno;
+        return fd >= 0;
+    }
+
     /// <summary>pwrite all of <paramref name="data"/> at <paramref name="offset"/>; returns 0 or the errno.</summary>
     public unsafe int TryWriteAll(ReadOnlySpan<byte> data, long offset, out long written)
     {
@@ -49,6 +75,7 @@ public sealed class RecordingFile : IDisposable
 
     public void Dispose()
     {
+        if (_directFd >= 0) { Libc.Close(_directFd); _directFd = -1; }
         if (Fd >= 0) { Libc.Close(Fd); Fd = -1; }
     }
 }

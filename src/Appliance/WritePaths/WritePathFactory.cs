@@ -7,6 +7,8 @@ public sealed class WritePathFactory(WritePathOptions options)
 
     public IWritePath Create(WritePathKind kind) => kind switch
     {
+        WritePathKind.Splice when !Options.NoSplice => new SpliceWritePath(Options.PipeBytes),
+        WritePathKind.Direct => new DirectWritePath(Options.DirectBufferBytes),
         _ => new BufferedWritePath(Options.BufferBytes),
     };
 }
