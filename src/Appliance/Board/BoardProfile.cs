@@ -1,5 +1,6 @@
 using Recd.Ingest;
 using Recd.Recordings;
+using Recd.Selection;
 using Recd.WritePaths;
 
 namespace Recd.Board;
@@ -28,6 +29,7 @@ public sealed class BoardProfile
     public HttpLimits Http { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
     public WritePathOptions WritePaths { get; set; } = new();
+    public SelectorOptions Selector { get; set; } = new();
 
     public void Validate()
     {
@@ -39,5 +41,6 @@ public sealed class BoardProfile
         if (Http.MaxNameLength is < 1 or > 200) throw new ArgumentException("Http:MaxNameLength must be 1 .. 200");
         if (Http.MaxConnections < 1) throw new ArgumentException("Http:MaxConnections must be positive");
         WritePaths.Validate();
+        Selector.Validate();
     }
 }

@@ -17,7 +17,7 @@ public sealed class Daemon : IDisposable
     public Daemon(BoardProfile profile)
     {
         Profile = profile;
-        Store = new RecordingStore(profile.Storage, new WritePathFactory(profile.WritePaths));
+        Store = new RecordingStore(profile.Storage, new WritePathFactory(profile.WritePaths), profile.Selector);
         _listener = new IngestListener(profile.Listen, profile.Http, new RecordingsEndpoint(Store));
     }
 

@@ -28,8 +28,12 @@ public sealed unsafe class ConnectionBuffer
 
     public enum FillResult { Read, Eof, TimedOut, Failed, Full }
 
-    /// <summary>Reads what the socket has (at least one byte), waiting at most <paramref name="timeoutMs"/>.</summary>
-    public FillResult Fill(ClientSocket socket, int timeoutMs)
+    /// <summary>
+    /// Reads what the socket has (at least one byte, at most <paramref name="maxBytes"/>), waiting at
+    /// most <paramref name="timeoutMs"/>. Chunk framing is read with a small maxBytes, so chunk data
+    /// stays in the socket for the write path instead of being copied through this buffer.
+    /// </summary>
+    public FillResult Fill(ClientSocket socket, int timeoutMs, int maxBytes = int.MaxValue)
     {
         if (Start > 0 && (End == _buffer.Length || Start > _buffer.Length / 2))
         {
@@ -46,7 +50,7 @@ public sealed unsafe class ConnectionBuffer
         {
             while (true)
             {
-                nint n = Libc.Recv(socket.Fd, p, (nuint)(_buffer.Length - End), Libc.MSG_DONTWAIT);
+                nint n = Libc.Recv(socket.Fd, p, (nuint)Math.Min(_buffer.Length - End, maxBytes), Libc.MSG_DONTWAIT);
                 if (n > 0) { End += (int)n; return FillResult.Read; }
                 if (n == 0) return FillResult.Eof;
                 int errno = Libc.LastErrno;

@@ -111,15 +111,15 @@ public sealed class RecordingsEndpoint(RecordingStore store)
             resumeAt = start;
         }
 
-        WritePathKind? pathKind = null;
+        PathPolicy? policy = null;
         if (head.QueryValue("path") is { } pathText)
         {
-            if (!WritePathKinds.TryParse(pathText, out var k))
-                return Refuse(socket, Response.Error(400, "path must be buffered, splice or direct"));
-            pathKind = k;
+            if (!PathPolicy.TryParse(pathText, out var p))
+                return Refuse(socket, Response.Error(400, "path must be auto, buffered, splice or direct"));
+            policy = p;
         }
 
-        var outcome = store.TryBegin(name, mode, resumeAt, socket.Remote, pathKind, out var recording, out long committed, out int errno);
+        var outcome = store.TryBegin(name, mode, resumeAt, socket.Remote, policy, out var recording, out long committed, out int errno);
         switch (outcome)
         {
             case BeginOutcome.Exists:

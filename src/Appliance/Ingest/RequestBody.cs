@@ -62,6 +62,12 @@ public static class RequestBody
 
     private enum Framing { ChunkLine, DataEnd, Trailer }
 
+    /// <summary>
+    /// Bytes read per framing step: a data-ending CRLF plus a typical chunk line ("10000\r\n") fit,
+    /// so one recv per chunk, and at most a few data bytes detour through the connection buffer.
+    /// </summary>
+    private const int FramingReadBytes = 32;
+
     /// <summary>Runs a framing parser over the buffer, reading more from the socket while it needs more.</summary>
     private static ParseStatus Parse(Framing framing, ConnectionBuffer buffer, ClientSocket socket, HttpLimits limits, long total,
         out long chunkSize, out MoveResult fail, out HttpError? framingError)
@@ -85,7 +91,7 @@ public static class RequestBody
                 framingError = error;
                 return status;
             }
-            var fill = buffer.Fill(socket, limits.BodyIdleTimeoutMs);
+            var fill = buffer.Fill(socket, limits.BodyIdleTimeoutMs, FramingReadBytes);
             if (fill == ConnectionBuffer.FillResult.Read) continue;
             fail = new MoveResult(total, fill switch
             {

@@ -70,3 +70,18 @@ internal static partial class Libc
         return SetSockOpt(fd, SOL_SOCKET, name, &tv, (uint)sizeof(TimeVal));
     }
 }
+
+internal static partial class Libc
+{
+    /// <summary>FIONREAD / SIOCINQ: bytes waiting in a socket's receive queue (asm-generic 0x541B; MIPS differs).</summary>
+    internal const nuint FIONREAD = 0x541B;
+
+    [LibraryImport(Name, EntryPoint = "ioctl", SetLastError = true)]
+    internal static unsafe partial int Ioctl(int fd, nuint request, int* arg);
+
+    internal static unsafe int QueuedBytes(int fd)
+    {
+        int n = 0;
+        return Ioctl(fd, FIONREAD, &n) == 0 ? n : -1;
+    }
+}

@@ -25,10 +25,23 @@ public sealed class Manifest
     public string? Reason { get; set; }
     public Dictionary<string, long>? BytesByPath { get; set; }
 
+    /// <summary>auto, or the fixed path kind asked for.</summary>
+    public string? Policy { get; set; }
+
+    /// <summary>The selector's last decision, in words.</summary>
+    public string? Decision { get; set; }
+
+    /// <summary>Measured cost per path label (CPU-ns per byte, bytes/s, windows).</summary>
+    public Dictionary<string, Selection.PathCost>? Costs { get; set; }
+
     public Manifest Clone()
     {
         var copy = (Manifest)MemberwiseClone();
         copy.BytesByPath = BytesByPath is null ? null : new Dictionary<string, long>(BytesByPath);
+        copy.Costs = Costs?.ToDictionary(kv => kv.Key, kv => new Selection.PathCost
+        {
+            NsPerByte = kv.Value.NsPerByte, BytesPerSecond = kv.Value.BytesPerSecond, Windows = kv.Value.Windows, Starved = kv.Value.Starved,
+        });
         return copy;
     }
 }

@@ -1,42 +1,56 @@
 using System.Diagnostics;
 using Recd.Interop;
 using Recd.Logging;
+using Recd.Selection;
 using Recd.WritePaths;
 
 namespace Recd.Recordings;
 
 /// <summary>
-/// One active transfer into one recording. Owns the data file and the write path; advances the
+/// One active transfer into one recording. Owns the data file and the write path; measures each
+/// window (CostMeter) and, under "auto", lets the selector switch paths between spans; advances the
 /// committed length (fdatasync, then manifest) every commit interval and at the end. Used by one
 /// thread at a time: the connection that began it.
 /// </summary>
 public sealed class Recording : IDisposable
 {
-    /// <summary>Spans handed to a write path at once. Switching paths and committing happen between them.</summary>
-    internal const long WindowBytes = 4 << 20;
+    /// <summary>Largest span handed to a write path at once. Switching paths and committing happen between spans.</summary>
+    internal const long SpanBytes = 4 << 20;
 
     private readonly RecordingStore _store;
     private readonly RecordingFile _file;
     private readonly WritePathFactory _factory;
     private readonly Manifest _manifest;
+    private readonly PageCachePolicy _pageCache;
+    private readonly CostMeter _meter;
+    private readonly Selector? _selector;
+    private readonly PathCost _fixedCost = new() { NsPerByte = double.NaN };
     private IWritePath _path;
+    private PathChoice _choice;
     private long _nextCommitBytes;
     private long _lastCommitTicks;
     private bool _finished;
 
     internal Recording(RecordingStore store, Manifest manifest, RecordingFile file, WritePathFactory factory,
-        IWritePath path, long length)
+        PathChoice start, Selector? selector, long length)
     {
         _store = store;
         _manifest = manifest;
         _file = file;
         _factory = factory;
-        _path = path;
+        _selector = selector;
+        _choice = start;
+        _path = factory.Create(start);
         Length = length;
         Committed = length;
         _nextCommitBytes = length + store.Options.CommitIntervalBytes;
         _lastCommitTicks = Stopwatch.GetTimestamp();
-        _manifest.WritePath = path.Label;
+        _manifest.WritePath = _path.Label;
+        _manifest.Policy = selector is null ? start.Kind.Name() : "auto";
+        _pageCache = PageCachePolicy.From(factory.Options);
+        _pageCache.StartAt(length);
+        var so = store.Selection.Options;
+        _meter = new CostMeter(so.WindowBytes, so.WindowMs);
     }
 
     public string Name => _manifest.Name;
@@ -49,8 +63,10 @@ public sealed class Recording : IDisposable
 
     public string PathLabel => _path.Label;
     public WritePathKind PathKind => _path.Kind;
+    public Selector? Selector => _selector;
 
     internal RecordingFile FileForTesting => _file;
+    internal PageCachePolicy PageCacheForTesting => _pageCache;
 
     /// <summary>Body bytes that arrived with the request head (or a chunk line) are written from memory.</summary>
     public MoveResult WriteFromBuffer(ReadOnlySpan<byte> data)
@@ -66,21 +82,28 @@ public sealed class Recording : IDisposable
         long moved = 0;
         while (moved < count)
         {
-            long span = Math.Min(WindowBytes, count - moved);
+            long span = Math.Min(SpanBytes, count - moved);
+            _meter.Begin();
             var result = _path.Move(socketFd, _file, Length, span);
+            bool windowDone = _meter.End(result.Moved, socketFd, out var sample);
             Account(_path.Label, result.Moved);
             moved += result.Moved;
 
             if (result.Status == MoveStatus.Unsupported)
             {
-                // Nothing was lost (the path guarantees it); carry on copying, and say so.
-                Log.Warn($"{Name}: {_path.Label} unsupported here ({Libc.ErrnoName(result.Errno)}), falling back to buffered");
-                _manifest.Reason = $"{_path.Label} fell back to buffered: {Libc.ErrnoName(result.Errno)}";
-                SwitchTo(WritePathKind.Buffered);
+                // Nothing was lost (the path guarantees it); carry on with another path, and say so.
+                string why = Libc.ErrnoName(result.Errno);
+                var next = _selector?.MarkUnavailable(why) ?? _factory.DefaultChoice(WritePathKind.Buffered);
+                Log.Warn($"{Name}: {_path.Label} unsupported here ({why}), continuing with {next.Label}");
+                _manifest.Reason = $"{_path.Label} fell back to {next.Label}: {why}";
+                SwitchTo(next);
                 continue;
             }
             if (!result.IsCompleted) return new MoveResult(moved, result.Status, result.Errno);
 
+            if (windowDone) OnWindow(sample);
+            int perr = _pageCache.AfterSpan(_file, Length);
+            if (perr != 0) return new MoveResult(moved, MoveStatus.StorageFailed, perr);
             if (CommitDue())
             {
                 int err = Commit(RecordingStates.Recording);
@@ -90,12 +113,36 @@ public sealed class Recording : IDisposable
         return new MoveResult(moved, MoveStatus.Completed);
     }
 
-    /// <summary>Replaces the write path at a span boundary (the old path holds no byte).</summary>
-    public void SwitchTo(WritePathKind kind)
+    private void OnWindow(in CostSample sample)
     {
-        var next = _factory.Create(kind);
+        if (_selector is null)
+        {
+            // Fixed policy: still measured, so stats and benchmarks show what the path costs here.
+            var c = _fixedCost;
+            double cost = sample.ThreadNsPerByte;
+            c.NsPerByte = double.IsNaN(c.NsPerByte) ? cost : c.NsPerByte + 0.3 * (cost - c.NsPerByte);
+            c.BytesPerSecond = c.Windows == 0 ? sample.BytesPerSecond : c.BytesPerSecond + 0.3 * (sample.BytesPerSecond - c.BytesPerSecond);
+            c.Windows++;
+            return;
+        }
+        var next = _selector.OnWindow(sample);
+        if (next != _choice)
+        {
+            Log.Debug($"{Name}: {_selector.Reason}");
+            SwitchTo(next);
+        }
+    }
+
+    /// <summary>Replaces the write path at a span boundary (the old path holds no byte).</summary>
+    public void SwitchTo(WritePathKind kind) => SwitchTo(_factory.DefaultChoice(kind));
+
+    public void SwitchTo(PathChoice choice)
+    {
+        var next = _factory.Create(choice);
         _path.Dispose();
         _path = next;
+        _choice = choice;
+        _meter.Reset();
         _manifest.WritePath = next.Label;
     }
 
@@ -105,12 +152,32 @@ public sealed class Recording : IDisposable
         if (_finished) return 0;
         _finished = true;
         if (reason is not null) _manifest.Reason = reason;
+        if (_selector is not null)
+        {
+            _manifest.Decision = _selector.Reason;
+            _manifest.Costs = CostTable();
+            _store.Selection.Learned.Merge(_store.Selection.Mount.Key, _selector);
+        }
+        else if (_fixedCost.Windows > 0) _manifest.Costs = new() { [_path.Label] = _fixedCost };
         int err = Commit(state);
         _store.Release(this, _manifest);
         return err;
     }
 
-    internal Manifest Snapshot() => _manifest.Clone();
+    internal Manifest Snapshot()
+    {
+        var m = _manifest.Clone();
+        if (_selector is not null) { m.Decision = _selector.Reason; m.Costs = CostTable(); }
+        return m;
+    }
+
+    private Dictionary<string, PathCost> CostTable()
+    {
+        var table = new Dictionary<string, PathCost>();
+        for (int i = 0; i < _selector!.Choices.Count; i++)
+            if (_selector.Costs[i].Windows > 0) table[_selector.Choices[i].Label] = _selector.Costs[i];
+        return table;
+    }
 
     private bool CommitDue() =>
         Length >= _nextCommitBytes ||

@@ -1,5 +1,6 @@
 using Recd.Interop;
 using Recd.Logging;
+using Recd.Selection;
 using Recd.WritePaths;
 
 namespace Recd.Recordings;
@@ -15,15 +16,21 @@ public sealed class RecordingStore
     private readonly Dictionary<string, Recording> _active = new(StringComparer.Ordinal);
     private readonly WritePathFactory _factory;
 
-    public RecordingStore(StorageOptions options, WritePathFactory factory)
+    public RecordingStore(StorageOptions options, WritePathFactory factory, SelectorOptions? selector = null)
     {
         Options = options;
         _factory = factory;
         Paths = new StoragePaths(Path.GetFullPath(options.Root));
+        StateDir = Path.GetFullPath(options.StateDir ?? Path.Combine(Paths.Root, ".state"));
+        Selection = new SelectionContext(selector ?? new SelectorOptions(), factory, Paths.Root, StateDir);
+        DefaultPolicy = PathPolicy.TryParse(factory.Options.Default, out var p) ? p : WritePathKind.Buffered;
     }
 
     public StorageOptions Options { get; }
     public StoragePaths Paths { get; }
+    public string StateDir { get; }
+    public SelectionContext Selection { get; }
+    public PathPolicy DefaultPolicy { get; }
 
     public int ActiveCount { get { lock (_gate) return _active.Count; } }
 
@@ -35,6 +42,7 @@ public sealed class RecordingStore
     public void Recover()
     {
         Directory.CreateDirectory(Paths.Root);
+        Directory.CreateDirectory(StateDir);
         lock (_gate)
         {
             _index.Clear();
@@ -100,8 +108,8 @@ public sealed class RecordingStore
     }
 
     /// <summary>Starts (or resumes) writing a recording. On success the caller owns the Recording.</summary>
-    /// <param name="pathKind">Write path for this recording; null takes the profile's default.</param>
-    public BeginOutcome TryBegin(string name, BeginMode mode, long resumeOffset, string client, WritePathKind? pathKind,
+    /// <param name="policy">Write path policy for this recording; null takes the profile's default.</param>
+    public BeginOutcome TryBegin(string name, BeginMode mode, long resumeOffset, string client, PathPolicy? policy,
         out Recording? recording, out long committed, out int errno)
     {
         recording = null;
@@ -149,8 +157,10 @@ public sealed class RecordingStore
             if (Libc.FTruncate(fd, committed) != 0) { errno = Libc.LastErrno; Libc.Close(fd); return BeginOutcome.StorageFailed; }
 
             var file = new RecordingFile(data, fd);
-            var kind = pathKind ?? (WritePathKinds.TryParse(_factory.Options.Default, out var k) ? k : WritePathKind.Buffered);
-            recording = new Recording(this, manifest, file, _factory, _factory.Create(kind), committed);
+            var chosen = policy ?? DefaultPolicy;
+            var selector = chosen.Auto ? Selection.NewSelector() : null;
+            var start = selector?.Current ?? _factory.DefaultChoice(chosen.Kind);
+            recording = new Recording(this, manifest, file, _factory, start, selector, committed);
             _index[name] = manifest.Clone();
             _active[name] = recording;
             return outcome;

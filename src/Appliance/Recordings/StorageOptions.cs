@@ -6,6 +6,9 @@ public sealed class StorageOptions
     /// <summary>Folder holding recordings and their manifests.</summary>
     public string Root { get; set; } = "./var/recordings";
 
+    /// <summary>Daemon state (learned write-path costs). Default: ".state" inside the root (names never start with '.').</summary>
+    public string? StateDir { get; set; }
+
     /// <summary>fdatasync + manifest every this many bytes (what survives a power cut).</summary>
     public long CommitIntervalBytes { get; set; } = 64L << 20;
 

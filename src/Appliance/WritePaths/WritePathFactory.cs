@@ -5,10 +5,21 @@ public sealed class WritePathFactory(WritePathOptions options)
 {
     public WritePathOptions Options { get; } = options;
 
-    public IWritePath Create(WritePathKind kind) => kind switch
+    public PathChoice DefaultChoice(WritePathKind kind) => kind switch
     {
-        WritePathKind.Splice when !Options.NoSplice => new SpliceWritePath(Options.PipeBytes),
-        WritePathKind.Direct => new DirectWritePath(Options.DirectBufferBytes),
-        _ => new BufferedWritePath(Options.BufferBytes),
+        WritePathKind.Splice => new PathChoice(kind, Options.PipeBytes),
+        WritePathKind.Direct => new PathChoice(kind, Options.DirectBufferBytes),
+        _ => new PathChoice(kind, Options.BufferBytes),
+    };
+
+    public IWritePath Create(WritePathKind kind) => Create(DefaultChoice(kind));
+
+    /// <summary>The kill switch wins: with NoSplice set, a splice choice is served by the buffered path.</summary>
+    public IWritePath Create(PathChoice choice) => choice.Kind switch
+    {
+        WritePathKind.Splice when !Options.NoSplice => new SpliceWritePath(choice.SizeBytes),
+        WritePathKind.Direct => new DirectWritePath(choice.SizeBytes),
+        WritePathKind.Splice => new BufferedWritePath(Options.BufferBytes),
+        _ => new BufferedWritePath(choice.SizeBytes),
     };
 }

@@ -3,7 +3,7 @@ namespace Recd.WritePaths;
 /// <summary>Write-path parameters, from the board profile's "WritePaths" section.</summary>
 public sealed class WritePathOptions
 {
-    /// <summary>buffered | splice | direct (the selector's "auto" arrives with the cost meter).</summary>
+    /// <summary>auto | buffered | splice | direct. "auto" measures and picks (see Selection/Selector).</summary>
     public string Default { get; set; } = "buffered";
 
     /// <summary>recv/pwrite buffer; 64 KiB to 4 MiB. 256 KiB halves CPU/GiB against 64 KiB on ext4 here (shared/baseline.md).</summary>
@@ -14,6 +14,18 @@ public sealed class WritePathOptions
 
     /// <summary>O_DIRECT staging buffer, a multiple of 4096.</summary>
     public int DirectBufferBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>keep | dontneed | sync (see PageCachePolicy).</summary>
+    public string PageCache { get; set; } = "keep";
+
+    /// <summary>dontneed: start writeback and drop the previous batch every this many bytes (VDR uses ~1 MB; larger batches cost fewer syscalls).</summary>
+    public long PageCacheBatchBytes { get; set; } = 8L << 20;
+
+    /// <summary>sync: fdatasync every this many bytes ...</summary>
+    public long SyncIntervalBytes { get; set; } = 32L << 20;
+
+    /// <summary>... or this many milliseconds.</summary>
+    public int SyncIntervalMs { get; set; } = 1000;
 
     /// <summary>Kill switch, like HAProxy's "nosplice": splice is never used while set.</summary>
     public bool NoSplice { get; set; }
@@ -26,7 +38,9 @@ public sealed class WritePathOptions
             throw new ArgumentException($"WritePaths:DirectBufferBytes must be a multiple of 4096 up to 16 MiB, got {DirectBufferBytes}");
         if (PipeBytes < 4096 || PipeBytes > 64 << 20)
             throw new ArgumentException($"WritePaths:PipeBytes must be between 4 KiB and 64 MiB, got {PipeBytes}");
-        if (!WritePathKinds.TryParse(Default, out _))
-            throw new ArgumentException($"WritePaths:Default must be buffered, splice or direct, got '{Default}'");
+        PageCachePolicy.ParseMode(PageCache);
+        if (PageCacheBatchBytes < 1 << 20) throw new ArgumentException("WritePaths:PageCacheBatchBytes must be at least 1 MiB");
+        if (!PathPolicy.TryParse(Default, out _))
+            throw new ArgumentException($"WritePaths:Default must be auto, buffered, splice or direct, got '{Default}'");
     }
 }

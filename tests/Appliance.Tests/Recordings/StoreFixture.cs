@@ -6,11 +6,11 @@ namespace Recd.Tests.Recordings;
 
 public sealed class StoreFixture : IDisposable
 {
-    public StoreFixture(string fs = "/tmp", long commitInterval = 64L << 20)
+    public StoreFixture(string fs = "/tmp", long commitInterval = 64L << 20, WritePathOptions? paths = null)
     {
         Dir = new TempDir(fs);
         Options = new StorageOptions { Root = Dir.Path, CommitIntervalBytes = commitInterval, CommitIntervalMs = 60_000 };
-        Store = new RecordingStore(Options, new WritePathFactory(new WritePathOptions()));
+        Store = new RecordingStore(Options, new WritePathFactory(paths ?? new WritePathOptions()));
         Store.Recover();
     }
 

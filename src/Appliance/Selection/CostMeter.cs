@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Recd.Interop;
+
+namespace Recd.Selection;
+
+/// <summary>
+/// Accumulates the cost of a recording's write-path calls into windows (WindowBytes, and at least
+/// WindowMs of wall time). Only the time inside write-path calls is counted, so a window that spans
+/// several chunks of a chunked body measures the path, not the framing. Allocation-free.
+/// </summary>
+public sealed class CostMeter(long windowBytes, int windowMs)
+{
+    private long _bytes, _cpu, _wall, _sysStart, _windowStartTicks;
+    private long _cpu0, _wall0;
+    private bool _open;
+
+    /// <summary>Call right before a write-path call.</summary>
+    public void Begin()
+    {
+        if (!_open)
+        {
+            _open = true;
+            _bytes = _cpu = _wall = 0;
+            _sysStart = SystemCpu.BusyNanoseconds();
+            _windowStartTicks = Stopwatch.GetTimestamp();
+        }
+        _cpu0 = Libc.ThreadCpuNanoseconds();
+        _wall0 = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Call right after it. Returns true with a sample when the window is full. <paramref name="socketFd"/>
+    /// is asked how much is still queued: a full queue at the end means the path was the bottleneck.
+    /// </summary>
+    public bool End(long moved, int socketFd, out CostSample sample)
+    {
+        _cpu += Libc.ThreadCpuNanoseconds() - _cpu0;
+        _wall += (long)Stopwatch.GetElapsedTime(_wall0).TotalNanoseconds;
+        _bytes += moved;
+        sample = default;
+        if (_bytes < windowBytes || Stopwatch.GetElapsedTime(_windowStartTicks).TotalMilliseconds < windowMs) return false;
+        long sys = SystemCpu.BusyNanoseconds();
+        int queued = Libc.QueuedBytes(socketFd);
+        sample = new CostSample(_bytes, _cpu, _wall, _sysStart >= 0 && sys >= 0 ? sys - _sysStart : 0, queued >= BacklogBytes);
+        _open = false;
+        return true;
+    }
+
+    /// <summary>Drops a partial window (after a path switch the next window starts clean).</summary>
+    public void Reset() => _open = false;
+
+    /// <summary>More than this still queued at a window's end: data was arriving faster than the path moved it.</summary>
+    public const int BacklogBytes = 256 * 1024;
+}

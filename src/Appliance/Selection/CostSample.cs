@@ -1,0 +1,14 @@
+namespace Recd.Selection;
+
+/// <summary>
+/// One measured window of one recording: bytes moved, the CPU the transfer thread spent
+/// (CLOCK_THREAD_CPUTIME_ID: exactly this recording's syscalls and copies), wall time, and the
+/// whole machine's busy time over the same span (/proc/stat: receive softirq work often runs on
+/// another CPU or in interrupt context and never shows in the thread's clock).
+/// </summary>
+public readonly record struct CostSample(long Bytes, long ThreadCpuNs, long WallNs, long SystemBusyNs, bool Backlogged)
+{
+    public double ThreadNsPerByte => Bytes > 0 ? (double)ThreadCpuNs / Bytes : double.NaN;
+    public double SystemNsPerByte => Bytes > 0 ? (double)SystemBusyNs / Bytes : double.NaN;
+    public double BytesPerSecond => WallNs > 0 ? Bytes * 1e9 / WallNs : 0;
+}

@@ -1,0 +1,208 @@
+using Recd.WritePaths;
+
+namespace Recd.Selection;
+
+/// <summary>
+/// The "auto" policy for one recording. Pure logic over measured windows (tests inject the costs):
+/// 1. start on the prior (the profile's first candidate, or the cheapest learned on this mount);
+/// 2. probe every candidate for ProbeWindows windows unless the mount's learned costs already cover it;
+/// 3. settle on the cheapest; switch later only when another path is cheaper by SwitchMargin in
+///    HysteresisWindows consecutive windows;
+/// 4. every ReprobeEveryWindows windows re-measure the stalest other path for one window, while
+///    non-chosen paths have had at most ExplorationBudget of the bytes;
+/// 5. a path that moves less than StarvationFraction of the best rate while data queues in the
+///    socket cannot keep up: it is dropped until a later re-probe shows otherwise.
+/// Every decision leaves a sentence in <see cref="Reason"/>.
+/// </summary>
+public sealed class Selector
+{
+    private readonly SelectorOptions _o;
+    private readonly PathChoice[] _choices;
+    private readonly PathCost[] _costs;
+    private readonly int[] _lastWindow;
+    private int _current, _settled = -1, _probeLeft, _streak, _window, _lastProbe;
+    private long _total, _explored;
+    private bool _probing = true;
+
+    public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null)
+    {
+        if (choices.Length == 0) throw new ArgumentException("no candidates");
+        _o = options;
+        _choices = choices;
+        _costs = new PathCost[choices.Length];
+        _lastWindow = new int[choices.Length];
+        for (int i = 0; i < choices.Length; i++)
+        {
+            _costs[i] = new PathCost { NsPerByte = double.NaN };
+            if (learned is not null && learned.TryGetValue(choices[i].Label, out var l) && l.Windows > 0)
+            {
+                _costs[i].NsPerByte = l.NsPerByte;
+                _costs[i].BytesPerSecond = l.BytesPerSecond;
+                _costs[i].Windows = Math.Min(l.Windows, options.ProbeWindows);
+            }
+        }
+        int best = Cheapest();
+        _current = best >= 0 && Unprobed() < 0 ? best : 0;
+        if (_current == best && best >= 0)
+        {
+            _settled = best;
+            _probing = false;
+            Reason = $"start on {Label(best)}: cheapest learned on this mount ({Describe(best)})";
+        }
+        else Reason = $"start on {Label(0)}: the board's prior";
+    }
+
+    public PathChoice Current => _choices[_current];
+    public int CurrentIndex => _current;
+    public string Reason { get; private set; }
+    public IReadOnlyList<PathChoice> Choices => _choices;
+    public IReadOnlyList<PathCost> Costs => _costs;
+    public long ExploredBytes => _explored;
+    public long TotalBytes => _total;
+    public int Switches { get; private set; }
+
+    /// <summary>Feeds one window measured on the current path; returns the path for the next window.</summary>
+    public PathChoice OnWindow(in CostSample s)
+    {
+        _window++;
+        _total += s.Bytes;
+        if (_current != _settled) _explored += s.Bytes;
+        Record(_current, s);
+
+        if (_probeLeft > 1) { _probeLeft--; return Current; }
+        _probeLeft = 0;
+
+        if (_probing)
+        {
+            int next = Unprobed();
+            if (next >= 0) return MoveTo(next, _o.ProbeWindows - _costs[next].Windows, $"probing {Label(next)}");
+            _probing = false;
+            int best = CheapestOrFastest();
+            _settled = best;
+            return MoveTo(best, 0, $"settled on {Label(best)} after probing: {Summary()}");
+        }
+
+        int cheapest = CheapestOrFastest();
+        if (_settled < 0 || _costs[_settled].Excluded)
+        {
+            _settled = cheapest;
+            return MoveTo(cheapest, 0, $"{Label(cheapest)} takes over: the previous choice could not keep up");
+        }
+        if (cheapest != _settled && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin))
+        {
+            if (++_streak >= _o.HysteresisWindows)
+            {
+                string why = $"switched {Label(_settled)} -> {Label(cheapest)}: {Describe(cheapest)} vs {Describe(_settled)} for {_streak} windows";
+                _settled = cheapest;
+                _streak = 0;
+                return MoveTo(cheapest, 0, why);
+            }
+        }
+        else _streak = 0;
+
+        if (_window - _lastProbe >= _o.ReprobeEveryWindows && _explored + _o.WindowBytes <= _o.ExplorationBudget * (_total + _o.WindowBytes))
+        {
+            int stale = Stalest();
+            if (stale >= 0)
+            {
+                _lastProbe = _window;
+                return MoveTo(stale, 1, $"re-probing {Label(stale)} (last measured {_window - _lastWindow[stale]} windows ago)");
+            }
+        }
+        return _current == _settled ? Current : MoveTo(_settled, 0, Reason);
+    }
+
+    /// <summary>
+    /// The current path reported Unsupported (and already handed its bytes to the file). Returns the
+    /// path to continue on: the cheapest known, else the next candidate that is still available.
+    /// </summary>
+    public PathChoice MarkUnavailable(string why)
+    {
+        _costs[_current].Unavailable = true;
+        string what = $"{Label(_current)} unavailable here ({why})";
+        int next = Cheapest();
+        if (next < 0)
+            for (int i = 0; i < _costs.Length && next < 0; i++)
+                if (!_costs[i].Unavailable) next = i;
+        if (next < 0) throw new InvalidOperationException("no write path is available: " + what);
+        if (_settled == _current) _settled = next;
+        return MoveTo(next, _probing ? _o.ProbeWindows - _costs[next].Windows : 0, what);
+    }
+
+    private void Record(int i, in CostSample s)
+    {
+        if (s.Bytes <= 0) return;
+        var c = _costs[i];
+        double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
+        // Fast to learn, then smoothed: the first windows replace the estimate, later ones move it by 30%.
+        double alpha = c.Windows < 2 ? 1.0 / (c.Windows + 1) : 0.3;
+        c.NsPerByte = double.IsNaN(c.NsPerByte) ? cost : c.NsPerByte + alpha * (cost - c.NsPerByte);
+        c.BytesPerSecond = c.Windows == 0 ? s.BytesPerSecond : c.BytesPerSecond + alpha * (s.BytesPerSecond - c.BytesPerSecond);
+        c.Windows++;
+        _lastWindow[i] = _window;
+
+        if (!s.Backlogged) { c.Starved = false; return; }
+        double bestRate = 0;
+        for (int j = 0; j < _costs.Length; j++)
+            if (j != i && _costs[j].Windows > 0 && !_costs[j].Starved) bestRate = Math.Max(bestRate, _costs[j].BytesPerSecond);
+        if (bestRate > 0 && c.BytesPerSecond < _o.StarvationFraction * bestRate && !c.Starved)
+        {
+            c.Starved = true;
+            Reason = $"{Label(i)} dropped: {c.BytesPerSecond / 1e6:F0} MB/s with data queued, others reach {bestRate / 1e6:F0} MB/s";
+        }
+    }
+
+    private PathChoice MoveTo(int i, int probeWindows, string reason)
+    {
+        if (i != _current) Switches++;
+        _current = i;
+        _probeLeft = probeWindows;
+        Reason = reason;
+        return Current;
+    }
+
+    private int Unprobed()
+    {
+        for (int i = 0; i < _costs.Length; i++)
+            if (_costs[i].Windows < _o.ProbeWindows && !_costs[i].Excluded) return i;
+        return -1;
+    }
+
+    private int Cheapest()
+    {
+        int best = -1;
+        for (int i = 0; i < _costs.Length; i++)
+        {
+            var c = _costs[i];
+            if (c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte)) continue;
+            if (best < 0 || c.NsPerByte < _costs[best].NsPerByte) best = i;
+        }
+        return best;
+    }
+
+    /// <summary>If every measured path starved, the fastest one is the least bad.</summary>
+    private int CheapestOrFastest()
+    {
+        int best = Cheapest();
+        if (best >= 0) return best;
+        for (int i = 0; i < _costs.Length; i++)
+            if (!_costs[i].Unavailable && (best < 0 || _costs[i].BytesPerSecond > _costs[best].BytesPerSecond)) best = i;
+        return Math.Max(best, 0);
+    }
+
+    private int Stalest()
+    {
+        int stale = -1;
+        for (int i = 0; i < _costs.Length; i++)
+            if (i != _settled && !_costs[i].Unavailable && (stale < 0 || _lastWindow[i] < _lastWindow[stale])) stale = i;
+        return stale;
+    }
+
+    private string Label(int i) => _choices[i].Label;
+
+    private string Describe(int i) => $"{_costs[i].NsPerByte:F3} ns/B at {_costs[i].BytesPerSecond / 1e6:F0} MB/s";
+
+    public string Summary() => string.Join(", ", Enumerable.Range(0, _choices.Length)
+        .Where(i => _costs[i].Windows > 0)
+        .Select(i => $"{Label(i)} {_costs[i].NsPerByte:F3} ns/B{(_costs[i].Starved ? " (starved)" : "")}"));
+}

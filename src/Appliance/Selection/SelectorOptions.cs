@@ -1,0 +1,45 @@
+namespace Recd.Selection;
+
+/// <summary>The auto policy's tuning, from the profile's "Selector" section. Defaults are reasoned in comments.</summary>
+public sealed class SelectorOptions
+{
+    /// <summary>Paths "auto" chooses among, first = the board's prior (where it starts).</summary>
+    public List<string> Candidates { get; set; } = [];
+
+    /// <summary>A window is at least this many bytes... (8 MiB: ~10 ms of CPU on this host, enough above the 10 ms /proc/stat tick when several windows are averaged)</summary>
+    public long WindowBytes { get; set; } = 8L << 20;
+
+    /// <summary>... and at least this long, so slow streams are not judged on a handful of syscalls.</summary>
+    public int WindowMs { get; set; } = 200;
+
+    /// <summary>Windows each candidate gets in the first probe round.</summary>
+    public int ProbeWindows { get; set; } = 2;
+
+    /// <summary>A switch needs the other path cheaper by this fraction... (baseline.md: noise is about 15% between runs, less within one)</summary>
+    public double SwitchMargin { get; set; } = 0.10;
+
+    /// <summary>... in this many consecutive windows.</summary>
+    public int HysteresisWindows { get; set; } = 3;
+
+    /// <summary>Re-measure one other path every this many windows...</summary>
+    public int ReprobeEveryWindows { get; set; } = 32;
+
+    /// <summary>... as long as non-chosen paths have had at most this share of the bytes.</summary>
+    public double ExplorationBudget { get; set; } = 0.05;
+
+    /// <summary>A path moving less than this fraction of the best path's rate while data queues up is dropped.</summary>
+    public double StarvationFraction { get; set; } = 0.7;
+
+    /// <summary>thread (CLOCK_THREAD_CPUTIME_ID of the transfer) or system (/proc/stat busy time).</summary>
+    public string CostView { get; set; } = "thread";
+
+    public void Validate()
+    {
+        if (WindowBytes < 1 << 20) throw new ArgumentException("Selector:WindowBytes must be at least 1 MiB");
+        if (ProbeWindows < 1 || HysteresisWindows < 1 || ReprobeEveryWindows < 2) throw new ArgumentException("Selector window counts must be positive");
+        if (SwitchMargin is < 0 or >= 1) throw new ArgumentException("Selector:SwitchMargin must be in [0, 1)");
+        if (ExplorationBudget is < 0 or > 0.5) throw new ArgumentException("Selector:ExplorationBudget must be in [0, 0.5]");
+        if (StarvationFraction is <= 0 or > 1) throw new ArgumentException("Selector:StarvationFraction must be in (0, 1]");
+        if (CostView is not ("thread" or "system")) throw new ArgumentException("Selector:CostView must be thread or system");
+    }
+}

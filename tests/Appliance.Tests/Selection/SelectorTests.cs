@@ -1,0 +1,183 @@
+using Recd.Selection;
+using Recd.WritePaths;
+
+namespace Recd.Tests.Selection;
+
+/// <summary>The auto policy against a deterministic, injected cost source: no sockets, no clocks.</summary>
+public class SelectorTests
+{
+    private static readonly WritePathOptions Sizes = new();
+    private static PathChoice P(string s) { Assert.True(PathChoice.TryParse(s, Sizes, out var c)); return c; }
+    private static readonly PathChoice Buffered = P("buffered/256K"), Splice = P("splice/1M"), Direct = P("direct/4M");
+
+    private static SelectorOptions Opts() => new()
+    {
+        WindowBytes = 8 << 20, ProbeWindows = 2, SwitchMargin = 0.10, HysteresisWindows = 3,
+        ReprobeEveryWindows = 20, ExplorationBudget = 0.05, StarvationFraction = 0.7,
+    };
+
+    /// <summary>A world where each path has a fixed cost (ns/byte) and rate (bytes/s), optionally changing over time.</summary>
+    private sealed class World(Func<PathChoice, int, (double Cost, double Rate, bool Backlog)> model)
+    {
+        public int Window;
+        public Dictionary<string, long> BytesByPath = [];
+
+        public CostSample Sample(PathChoice p)
+        {
+            var (cost, rate, backlog) = model(p, Window++);
+            long bytes = 8 << 20;
+            BytesByPath[p.Label] = BytesByPath.GetValueOrDefault(p.Label) + bytes;
+            return new CostSample(bytes, (long)(cost * bytes), (long)(bytes / rate * 1e9), (long)(cost * bytes * 1.2), backlog);
+        }
+
+        public PathChoice Run(Selector s, int windows)
+        {
+            var current = s.Current;
+            for (int i = 0; i < windows; i++) current = s.OnWindow(Sample(current));
+            return current;
+        }
+    }
+
+    private static (double, double, bool) Fixed(PathChoice p, double b, double sp, double d) =>
+        (p.Kind switch { WritePathKind.Buffered => b, WritePathKind.Splice => sp, _ => d }, 1e9, false);
+
+    [Fact]
+    public void ConvergesOnTheCheapestPathAfterProbingEachOnce()
+    {
+        var world = new World((p, _) => Fixed(p, 0.60, 0.45, 0.30));
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        Assert.Equal(Buffered, s.Current); // the board's prior
+        var end = world.Run(s, 200);
+        Assert.Equal(Direct, end);
+        Assert.All(s.Costs, c => Assert.True(c.Windows >= 2));
+        Assert.True(s.ExploredBytes <= 0.05 * s.TotalBytes + 6 * (8 << 20), "exploration beyond budget + initial probe round");
+        Assert.Contains("direct/4M", s.Reason + string.Join(",", world.BytesByPath.Keys));
+    }
+
+    [Fact]
+    public void HysteresisIgnoresASingleCheaperWindowButFollowsALastingChange()
+    {
+        // Splice is cheapest, then at window 60 buffered becomes much cheaper for good; one noisy window at 30.
+        var world = new World((p, w) => p.Kind switch
+        {
+            WritePathKind.Splice => (w == 30 ? 0.2 : 0.40, 1e9, false),
+            WritePathKind.Buffered => (w >= 60 ? 0.20 : 0.50, 1e9, false),
+            _ => (0.55, 1e9, false),
+        });
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        Assert.Equal(Splice, world.Run(s, 58));
+        int switchesBefore = s.Switches;
+        Assert.Equal(Buffered, world.Run(s, 200));
+        Assert.Contains("buffered", s.Reason + s.Summary());
+        Assert.True(s.Switches - switchesBefore < 30, "no flapping");
+    }
+
+    [Fact]
+    public void WithinTheMarginItStaysPut()
+    {
+        var world = new World((p, _) => Fixed(p, 0.50, 0.47, 0.49)); // all within 10%
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        world.Run(s, 10);
+        var settled = s.Current;
+        int switches = s.Switches;
+        world.Run(s, 300);
+        // Only re-probes leave the settled path, and always come back.
+        Assert.Equal(settled, s.Current);
+        Assert.True(s.Switches - switches <= 2 * (300 / 20) + 2);
+    }
+
+    [Fact]
+    public void ReprobesStayWithinTheExplorationBudget()
+    {
+        var world = new World((p, _) => Fixed(p, 0.60, 0.45, 0.30));
+        var o = Opts();
+        o.ReprobeEveryWindows = 2; // eager: the budget must be what limits it
+        var s = new Selector(o, [Buffered, Splice, Direct]);
+        world.Run(s, 2000);
+        double share = (double)(s.TotalBytes - world.BytesByPath["direct/4M"]) / s.TotalBytes;
+        Assert.True(share <= 0.06, $"non-best share {share:P1}");
+        Assert.True(world.BytesByPath["buffered/256K"] > 3 * (8L << 20), "re-probes happened");
+    }
+
+    [Fact]
+    public void ReprobeNoticesWhenAnotherPathBecomesCheaper()
+    {
+        var world = new World((p, w) => p.Kind switch
+        {
+            WritePathKind.Direct => (w < 100 ? 0.30 : 0.90, 1e9, false), // e.g. the disk got slow
+            WritePathKind.Splice => (0.45, 1e9, false),
+            _ => (0.60, 1e9, false),
+        });
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        Assert.Equal(Direct, world.Run(s, 100));
+        Assert.Equal(Splice, world.Run(s, 300));
+    }
+
+    [Fact]
+    public void StarvationGuardDropsACheapPathThatCannotKeepUp()
+    {
+        // Direct is cheapest per byte but moves 200 MB/s while data queues; splice moves 1 GB/s.
+        var world = new World((p, _) => p.Kind switch
+        {
+            WritePathKind.Direct => (0.20, 2e8, true),
+            WritePathKind.Splice => (0.45, 1e9, false),
+            _ => (0.60, 9e8, false),
+        });
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        var end = world.Run(s, 100);
+        Assert.Equal(Splice, end);
+        Assert.True(s.Costs[2].Starved);
+    }
+
+    [Fact]
+    public void LearnedCostsSkipTheProbeRound()
+    {
+        var learned = new Dictionary<string, PathCost>
+        {
+            ["buffered/256K"] = new() { NsPerByte = 0.6, BytesPerSecond = 1e9, Windows = 50 },
+            ["splice/1M"] = new() { NsPerByte = 0.3, BytesPerSecond = 1e9, Windows = 50 },
+            ["direct/4M"] = new() { NsPerByte = 0.5, BytesPerSecond = 1e9, Windows = 50 },
+        };
+        var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
+        Assert.Equal(Splice, s.Current);
+        Assert.Contains("learned", s.Reason);
+        var world = new World((p, _) => Fixed(p, 0.6, 0.3, 0.5));
+        world.Run(s, 10);
+        Assert.Equal(["splice/1M"], world.BytesByPath.Keys);
+    }
+
+    [Fact]
+    public void KillSwitchIsHonouredByTheFactoryWhateverTheSelectorPicks()
+    {
+        var factory = new WritePathFactory(new WritePathOptions { NoSplice = true });
+        using var path = factory.Create(Splice);
+        Assert.Equal(WritePathKind.Buffered, path.Kind);
+    }
+
+    [Theory]
+    [InlineData("splice/1M", WritePathKind.Splice, 1 << 20)]
+    [InlineData("buffered/64K", WritePathKind.Buffered, 64 << 10)]
+    [InlineData("direct", WritePathKind.Direct, 4 << 20)]
+    [InlineData("buffered/262144", WritePathKind.Buffered, 262144)]
+    public void PathChoicesParse(string text, WritePathKind kind, int size)
+    {
+        Assert.True(PathChoice.TryParse(text, Sizes, out var c));
+        Assert.Equal(new PathChoice(kind, size), c);
+    }
+
+    [Theory]
+    [InlineData("fast/1M")]
+    [InlineData("buffered/1000")]
+    [InlineData("splice/0")]
+    [InlineData("direct/128M")]
+    [InlineData("")]
+    public void BadPathChoicesAreRefused(string text) => Assert.False(PathChoice.TryParse(text, Sizes, out _));
+
+    [Fact]
+    public void ProcStatBusyTimeParses()
+    {
+        long busy = SystemCpu.ParseBusyTicks("cpu  100 5 50 1000 7 3 2 1 0 0\ncpu0 1 2 3\n"u8);
+        Assert.Equal(100 + 5 + 50 + 3 + 2 + 1, busy);
+        Assert.True(SystemCpu.BusyNanoseconds() > 0);
+    }
+}
