@@ -11,6 +11,7 @@ public static class Program
           run                 start the daemon (default)
           profile show        print the effective board profile
           version             print the version
+          meter-overhead      measure what the cost meter costs per span and window
         options (each also settable as RECD__Section__Key or in board/NAME.json):
           --board NAME        board profile (default: the architecture's, host-x86_64 here)
           --board-dir DIR     folder of board profiles
@@ -34,6 +35,8 @@ public static class Program
                     return Run(rest);
                 case "profile":
                     return ProfileCommand.Run(rest);
+                case "meter-overhead":
+                    return Selection.MeterOverhead.Run();
                 case "version":
                     Console.WriteLine("recd " + typeof(Program).Assembly.GetName().Version);
                     return 0;

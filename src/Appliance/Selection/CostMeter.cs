@@ -4,8 +4,9 @@ using Recd.Interop;
 namespace Recd.Selection;
 
 /// <summary>
-/// Accumulates the cost of a recording's write-path calls into windows (WindowBytes, and at least
-/// WindowMs of wall time). Only the time inside write-path calls is counted, so a window that spans
+/// Accumulates the cost of a recording's write-path calls into windows that close at WindowBytes or
+/// after WindowMs, whichever comes first (a fast stream is judged every few milliseconds of CPU, which
+/// the thread clock resolves in nanoseconds; a 2 MB/s broadcast stream still gets a verdict twice a second). Only the time inside write-path calls is counted, so a window that spans
 /// several chunks of a chunked body measures the path, not the framing. Allocation-free.
 /// </summary>
 public sealed class CostMeter(long windowBytes, int windowMs)
@@ -38,7 +39,7 @@ public sealed class CostMeter(long windowBytes, int windowMs)
         _wall += (long)Stopwatch.GetElapsedTime(_wall0).TotalNanoseconds;
         _bytes += moved;
         sample = default;
-        if (_bytes < windowBytes || Stopwatch.GetElapsedTime(_windowStartTicks).TotalMilliseconds < windowMs) return false;
+        if (_bytes < windowBytes && (_bytes < MinWindowBytes || Stopwatch.GetElapsedTime(_windowStartTicks).TotalMilliseconds < windowMs)) return false;
         long sys = SystemCpu.BusyNanoseconds();
         int queued = Libc.QueuedBytes(socketFd);
         sample = new CostSample(_bytes, _cpu, _wall, _sysStart >= 0 && sys >= 0 ? sys - _sysStart : 0, queued >= BacklogBytes);
@@ -48,6 +49,9 @@ public sealed class CostMeter(long windowBytes, int windowMs)
 
     /// <summary>Drops a partial window (after a path switch the next window starts clean).</summary>
     public void Reset() => _open = false;
+
+    /// <summary>A time-closed window needs at least this much data to say anything about cost per byte.</summary>
+    public const long MinWindowBytes = 256 * 1024;
 
     /// <summary>More than this still queued at a window's end: data was arriving faster than the path moved it.</summary>
     public const int BacklogBytes = 256 * 1024;

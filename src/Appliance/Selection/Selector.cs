@@ -10,8 +10,10 @@ namespace Recd.Selection;
 ///    HysteresisWindows consecutive windows;
 /// 4. every ReprobeEveryWindows windows re-measure the stalest other path for one window, while
 ///    non-chosen paths have had at most ExplorationBudget of the bytes;
-/// 5. a path that moves less than StarvationFraction of the best rate while data queues in the
-///    socket cannot keep up: it is dropped until a later re-probe shows otherwise.
+/// 5. a path that leaves data queued in the socket while moving less than StarvationFraction of
+///    the rate of a path that kept the queue empty cannot keep up: it is dropped until a later
+///    re-probe shows otherwise. (When every path leaves data queued, the sender is simply faster
+///    than any of them, and cost alone decides.)
 /// Every decision leaves a sentence in <see cref="Reason"/>.
 /// </summary>
 public sealed class Selector
@@ -141,14 +143,19 @@ public sealed class Selector
         c.Windows++;
         _lastWindow[i] = _window;
 
-        if (!s.Backlogged) { c.Starved = false; return; }
+        c.KeptUp = !s.Backlogged;
+        if (c.KeptUp) { c.Starved = false; return; }
+        // Backlogged: data was waiting when the window ended. That alone says nothing when the sender
+        // is faster than every path (a bulk copy over loopback); it matters when another path kept the
+        // queue empty at a higher rate: then this one would fall behind a live stream.
         double bestRate = 0;
         for (int j = 0; j < _costs.Length; j++)
-            if (j != i && _costs[j].Windows > 0 && !_costs[j].Starved) bestRate = Math.Max(bestRate, _costs[j].BytesPerSecond);
+            if (j != i && _costs[j].Windows > 0 && _costs[j].KeptUp && !_costs[j].Excluded)
+                bestRate = Math.Max(bestRate, _costs[j].BytesPerSecond);
         if (bestRate > 0 && c.BytesPerSecond < _o.StarvationFraction * bestRate && !c.Starved)
         {
             c.Starved = true;
-            Reason = $"{Label(i)} dropped: {c.BytesPerSecond / 1e6:F0} MB/s with data queued, others reach {bestRate / 1e6:F0} MB/s";
+            Reason = $"{Label(i)} dropped: {c.BytesPerSecond / 1e6:F0} MB/s with data queued, while another path kept up at {bestRate / 1e6:F0} MB/s";
         }
     }
 

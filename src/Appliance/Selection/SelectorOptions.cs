@@ -6,11 +6,11 @@ public sealed class SelectorOptions
     /// <summary>Paths "auto" chooses among, first = the board's prior (where it starts).</summary>
     public List<string> Candidates { get; set; } = [];
 
-    /// <summary>A window is at least this many bytes... (8 MiB: ~10 ms of CPU on this host, enough above the 10 ms /proc/stat tick when several windows are averaged)</summary>
+    /// <summary>A window closes after this many bytes (8 MiB: a few ms of CPU, resolved in ns by the thread clock)...</summary>
     public long WindowBytes { get; set; } = 8L << 20;
 
-    /// <summary>... and at least this long, so slow streams are not judged on a handful of syscalls.</summary>
-    public int WindowMs { get; set; } = 200;
+    /// <summary>... or after this long, whichever comes first, so slow streams are judged too.</summary>
+    public int WindowMs { get; set; } = 500;
 
     /// <summary>Windows each candidate gets in the first probe round.</summary>
     public int ProbeWindows { get; set; } = 2;

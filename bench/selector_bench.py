@@ -1,0 +1,145 @@
+"""./build.sh bench --selector: each static write path and "auto" over the same conditions.
+
+Conditions: tmpfs and ext4 targets x 1, 4, 16 concurrent streams over loopback, plus (where this
+machine allows network namespaces) one stream over a veth pair with MTU 1500 and GRO off on the
+receiving side, so segments look like a real set-top-box NIC's. Per condition and round, policies run
+one after another on one daemon (auto keeps what it learned on the mount, as it would on a box);
+one unmeasured warm-up pass per condition precedes the rounds. Metric: receiver (daemon) CPU-s per
+GiB from /proc/PID/stat. auto's regret = auto / best static - 1.
+"""
+import json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+from bench import Daemon, GiB, proc_cpu, settle, system_busy
+
+POLICIES = ["buffered", "splice", "direct", "auto"]
+NS, HOST_IF, NS_IF = "recd-bench", "recdb0", "recdb1"
+HOST_IP, NS_IP = "10.213.0.1", "10.213.0.2"   # inside a namespace pair this run creates and removes
+
+
+def sh(*args, check=True):
+    return subprocess.run(args, capture_output=True, text=True, check=check)
+
+
+def setup_veth():
+    """Returns None when ready, else the reason the condition is skipped."""
+    teardown_veth()
+    try:
+        sh("ip", "netns", "add", NS)
+        sh("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", NS_IF)
+        sh("ip", "link", "set", NS_IF, "netns", NS)
+        sh("ip", "addr", "add", f"{HOST_IP}/30", "dev", HOST_IF)
+        sh("ip", "link", "set", HOST_IF, "mtu", "1500", "up")
+        sh("ip", "netns", "exec", NS, "ip", "addr", "add", f"{NS_IP}/30", "dev", NS_IF)
+        sh("ip", "netns", "exec", NS, "ip", "link", "set", NS_IF, "mtu", "1500", "up")
+        sh("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up")
+        if shutil.which("ethtool"):
+            sh("ethtool", "-K", HOST_IF, "gro", "off", check=False)
+            sh("ip", "netns", "exec", NS, "ethtool", "-K", NS_IF, "tso", "off", "gso", "off", check=False)
+            return None
+        return None  # still MTU 1500 segments on the wire; GRO state reported in the table header
+    except (subprocess.CalledProcessError, FileNotFoundError) as e:
+        teardown_veth()
+        return f"network namespace not available: {getattr(e, 'stderr', '') or e}".strip()
+
+
+def teardown_veth():
+    sh("ip", "link", "del", HOST_IF, check=False)
+    sh("ip", "netns", "del", NS, check=False)
+
+
+def run_streams(daemon, native, storage, policy, total, streams, seq, via_ns):
+    per = total // streams
+    names = [f"s{seq}-{i}.ts" for i in range(streams)]
+    host = HOST_IP if via_ns else "127.0.0.1"
+    cmd_prefix = ["ip", "netns", "exec", NS] if via_ns else []
+    settle()
+    cpu0, sys0, t0 = proc_cpu(daemon.proc.pid), system_busy(), time.monotonic()
+    procs = [subprocess.Popen([*cmd_prefix, os.path.join(native, "recd-send-load"), "--connect", f"{host}:{daemon.port}",
+                               "--bytes", str(per), "--seed", str(i + 1), "--http-put", f"/recordings/{n}?path={policy}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for i, n in enumerate(names)]
+    for p in procs:
+        _, err = p.communicate(timeout=600)
+        if p.returncode != 0:
+            raise RuntimeError(f"sender failed: {err.strip()}")
+    wall = time.monotonic() - t0
+    cpu, sysb = proc_cpu(daemon.proc.pid) - cpu0, system_busy() - sys0
+    choices = {}
+    for n in names:
+        m = daemon.manifest(storage, n)
+        if m["committedLength"] != per or m["state"] != "complete":
+            raise RuntimeError(f"{n}: {m['committedLength']} of {per} bytes, {m['state']}")
+        byp = m.get("bytesByPath") or {}
+        top = max(byp, key=byp.get) if byp else "?"
+        choices[top.split("/")[0]] = choices.get(top.split("/")[0], 0) + 1
+        daemon.delete(n)
+    return dict(cpu_gib=cpu / (per * streams / GiB), mbs=per * streams / wall / 1e6, sys_gib=sysb / (per * streams / GiB),
+                choices=choices)
+
+
+def main(opts):
+    native = os.path.join(opts.root, "native/build")
+    outdir = os.path.join(opts.root, "bench/out")
+    os.makedirs(outdir, exist_ok=True)
+    rounds = max(1, min(opts.rounds, 3)) if opts.rounds else 3
+    total = opts.size
+    conditions = [(t, s, False) for t in ("tmpfs", "ext4") for s in (1, 4, 16)]
+    veth_reason = setup_veth()
+    if veth_reason is None:
+        conditions.append(("tmpfs", 1, True))
+    targets = {"tmpfs": "/dev/shm", "ext4": "/tmp"}
+    print(f"selector benchmark: {total / GiB:.2f} GiB per run split over the streams, {rounds} rounds + 1 warm-up, "
+          f"receiver CPU-s/GiB (median)")
+    if veth_reason:
+        print(f"veth MTU 1500 condition skipped: {veth_reason}")
+    rows = []
+    try:
+        for target, streams, via_ns in conditions:
+            base = tempfile.mkdtemp(prefix="recd-selbench-", dir=targets[target])
+            storage = os.path.join(base, "store")
+            extra = ["--address", HOST_IP] if via_ns else []
+            daemon = Daemon(opts.root, storage, extra)
+            res = {p: [] for p in POLICIES}
+            try:
+                seq = 0
+                for rnd in range(rounds + 1):
+                    for p in POLICIES:
+                        seq += 1
+                        r = run_streams(daemon, native, storage, p, total, streams, seq, via_ns)
+                        if rnd > 0:
+                            res[p].append(r)
+            finally:
+                daemon.stop()
+                shutil.rmtree(base, ignore_errors=True)
+            med = {p: statistics.median(x["cpu_gib"] for x in res[p]) for p in POLICIES}
+            spread = {p: (max(x["cpu_gib"] for x in res[p]) - min(x["cpu_gib"] for x in res[p])) / med[p] for p in POLICIES}
+            static = [p for p in POLICIES if p != "auto"]
+            best = min(static, key=lambda p: med[p])
+            second = min((p for p in static if p != best), key=lambda p: med[p])
+            regret = med["auto"] / med[best] - 1
+            noise = max(spread[best], spread[second], 0.05)
+            clear = med[second] / med[best] - 1 > noise
+            auto_choice = {}
+            for x in res["auto"]:
+                for k, v in x["choices"].items():
+                    auto_choice[k] = auto_choice.get(k, 0) + v
+            top = max(auto_choice, key=auto_choice.get)
+            name = f"{target} x{streams}{' veth-1500' if via_ns else ''}"
+            rows.append(dict(condition=name, **{f"{p}_cpu_s_per_gib": round(med[p], 4) for p in POLICIES},
+                             best_static=best, auto_regret=round(regret, 4), auto_mostly=top,
+                             best_clear_of_noise=clear, choice_matches=(top == best) if clear else None,
+                             **{f"{p}_mb_s": round(statistics.median(x["mbs"] for x in res[p]), 1) for p in POLICIES}))
+            print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f}" for p in POLICIES) +
+                  f" | best {best}, auto regret {regret:+.1%}, auto mostly on {top}" +
+                  ("" if not clear else (" (matches)" if top == best else " (DIFFERS from best)")))
+            sys.stdout.flush()
+    finally:
+        teardown_veth()
+    import csv
+    with open(os.path.join(outdir, "selector.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    worst = max(rows, key=lambda r: r["auto_regret"])
+    print(f"\nwritten: {outdir}/selector.csv; target: regret <= 5% everywhere; worst {worst['auto_regret']:+.1%} ({worst['condition']})")
+    return 0
