@@ -113,9 +113,16 @@ def main(opts):
                 shutil.rmtree(base, ignore_errors=True)
             med = {p: statistics.median(x["cpu_gib"] for x in res[p]) for p in POLICIES}
             spread = {p: (max(x["cpu_gib"] for x in res[p]) - min(x["cpu_gib"] for x in res[p])) / med[p] for p in POLICIES}
-            static = [p for p in POLICIES if p != "auto"]
+            mbs = {p: statistics.median(x["mbs"] for x in res[p]) for p in POLICIES}
+            # The selector drops a path that cannot keep up with the sender (StarvationFraction 0.7 of a
+            # path that kept the socket drained). So auto is held to the cheapest static path among those
+            # that keep up: within 0.7x of the fastest static throughput. The CPU-only best is printed too.
+            static_all = [p for p in POLICIES if p != "auto"]
+            fastest = max(mbs[p] for p in static_all)
+            static = [p for p in static_all if mbs[p] >= 0.7 * fastest]
+            cpu_best = min(static_all, key=lambda p: med[p])
             best = min(static, key=lambda p: med[p])
-            second = min((p for p in static if p != best), key=lambda p: med[p])
+            second = min((p for p in static if p != best), key=lambda p: med[p], default=best)
             regret = med["auto"] / med[best] - 1
             noise = max(spread[best], spread[second], 0.05)
             clear = med[second] / med[best] - 1 > noise
@@ -126,11 +133,12 @@ def main(opts):
             top = max(auto_choice, key=auto_choice.get)
             name = f"{target} x{streams}{' veth-1500' if via_ns else ''}"
             rows.append(dict(condition=name, **{f"{p}_cpu_s_per_gib": round(med[p], 4) for p in POLICIES},
-                             best_static=best, auto_regret=round(regret, 4), auto_mostly=top,
+                             best_static=best, cpu_only_best=cpu_best, keeps_up=" ".join(static), auto_regret=round(regret, 4), auto_mostly=top,
                              best_clear_of_noise=clear, choice_matches=(top == best) if clear else None,
                              **{f"{p}_mb_s": round(statistics.median(x["mbs"] for x in res[p]), 1) for p in POLICIES}))
-            print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f}" for p in POLICIES) +
-                  f" | best {best}, auto regret {regret:+.1%}, auto mostly on {top}" +
+            print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f} ({mbs[p]:.0f} MB/s)" for p in POLICIES) +
+                  f" | best {best}" + (f" (cheapest {cpu_best} cannot keep up)" if cpu_best != best else "") +
+                  f", auto regret {regret:+.1%}, auto mostly on {top}" +
                   ("" if not clear else (" (matches)" if top == best else " (DIFFERS from best)")))
             sys.stdout.flush()
     finally:

@@ -81,8 +81,10 @@ public static class ChunkedDecoder
             if (lf + 1 > maxBytes) return Fail(out error, "trailer section too large");
             var line = input[pos..(lf - 1)];
             if (line.IsEmpty) { consumed = lf + 1; return ParseStatus.Complete; }
-            if (line[0] == ' ' || line[0] == '\t' || line.IndexOf((byte)':') <= 0)
-                return Fail(out error, "malformed trailer field");
+            int colon = line.IndexOf((byte)':');
+            if (colon <= 0) return Fail(out error, "malformed trailer field");
+            foreach (byte b in line[..colon])
+                if (!HttpHeadParser.IsTokenChar(b)) return Fail(out error, "invalid trailer field name");
             foreach (byte b in line)
                 if ((b < 0x20 && b != '\t') || b == 0x7F) return Fail(out error, "invalid character in trailer");
             pos = lf + 1;

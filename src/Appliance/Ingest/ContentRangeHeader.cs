@@ -10,17 +10,20 @@ public static class ContentRangeHeader
     public static bool TryParseUpload(string value, out long start, out long end)
     {
         start = end = -1;
-        if (!value.StartsWith("bytes ", StringComparison.Ordinal)) return false;
+        // Range units are case-insensitive (RFC 9110 14.1).
+        if (!value.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase)) return false;
         var spec = value.AsSpan(6).Trim();
         int slash = spec.IndexOf('/');
         if (slash < 0) return false;
         var total = spec[(slash + 1)..];
-        if (total is not "*" && !TryParse(total, out _)) return false;
+        long complete = -1;
+        if (total is not "*" && !TryParse(total, out complete)) return false;
         var range = spec[..slash];
         int dash = range.IndexOf('-');
         if (dash <= 0) return false;
         if (!TryParse(range[..dash], out start) || !TryParse(range[(dash + 1)..], out end)) return false;
-        return end >= start;
+        // RFC 9110 14.4: a complete-length not beyond last-pos makes the field invalid.
+        return end >= start && (complete < 0 || complete > end);
     }
 
     /// <summary>
@@ -31,7 +34,7 @@ public static class ContentRangeHeader
     {
         first = last = 0;
         satisfiable = true;
-        if (value is null || !value.StartsWith("bytes=", StringComparison.Ordinal)) return false;
+        if (value is null || !value.StartsWith("bytes=", StringComparison.OrdinalIgnoreCase)) return false;
         var spec = value.AsSpan(6).Trim();
         if (spec.IndexOf(',') >= 0) return false;
         int dash = spec.IndexOf('-');

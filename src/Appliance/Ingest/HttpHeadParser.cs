@@ -135,6 +135,7 @@ public static class HttpHeadParser
         if (EqualsIgnoreCase(name, "host"u8))
         {
             if (head.Host is not null) return Reject(out error, 400, "duplicate Host");
+            if (!IsValidHost(value)) return Reject(out error, 400, "invalid Host");
             head.Host = Encoding.Latin1.GetString(value);
         }
         else if (EqualsIgnoreCase(name, "content-length"u8))
@@ -179,6 +180,41 @@ public static class HttpHeadParser
         }
         return true;
     }
+
+    /// <summary>
+    /// RFC 9110 7.2: Host = uri-host [ ":" port ]; uri-host is an IP-literal in brackets or a reg-name
+    /// (unreserved / pct-encoded / sub-delims). Empty is allowed (RFC 9112 3.2.1 "empty Host").
+    /// </summary>
+    internal static bool IsValidHost(ReadOnlySpan<byte> v)
+    {
+        int i = 0;
+        if (!v.IsEmpty && v[0] == '[')
+        {
+            int close = v.IndexOf((byte)']');
+            if (close < 0) return false;
+            foreach (byte b in v[1..close])
+                if (!(IsHexDigit(b) || b == ':' || b == '.' || b == 'v' || b == 'V')) return false;
+            i = close + 1;
+        }
+        else
+        {
+            while (i < v.Length && v[i] != ':')
+            {
+                byte b = v[i++];
+                bool regName = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || IsDigit(b) ||
+                    b is (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~' or (byte)'%' or (byte)'!' or (byte)'$' or
+                        (byte)'&' or (byte)'\'' or (byte)'(' or (byte)')' or (byte)'*' or (byte)'+' or (byte)',' or (byte)';' or (byte)'=';
+                if (!regName) return false;
+            }
+        }
+        if (i == v.Length) return true;
+        if (v[i] != ':') return false;
+        foreach (byte b in v[(i + 1)..])
+            if (!IsDigit(b)) return false;
+        return true;
+    }
+
+    private static bool IsHexDigit(byte b) => IsDigit(b) || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
 
     /// <summary>1*DIGIT that fits a signed 64-bit value; no sign, no spaces, no commas.</summary>
     public static bool TryParseDecimal(ReadOnlySpan<byte> digits, out long value)

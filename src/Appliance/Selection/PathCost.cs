@@ -8,9 +8,13 @@ public sealed class PathCost
     public int Windows { get; set; }
     public bool Starved { get; set; }
 
-    /// <summary>The last window on this path ended with the socket queue (nearly) empty.</summary>
+    /// <summary>Smoothed share of this path's windows that ended with data still queued in the socket.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool KeptUp { get; set; }
+    public double BacklogShare { get; set; }
+
+    /// <summary>Most of its windows ended with the socket queue (nearly) empty: it keeps up with the sender.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool KeptUp => Windows > 0 && BacklogShare < 0.5;
 
     /// <summary>The path failed here (EINVAL: no splice_write, no O_DIRECT): never chosen again by this recording.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -143,7 +143,8 @@ public sealed class Selector
         c.Windows++;
         _lastWindow[i] = _window;
 
-        c.KeptUp = !s.Backlogged;
+        // Whether a single window ends with data queued is noisy; the share of such windows is not.
+        c.BacklogShare = c.Windows == 1 ? (s.Backlogged ? 1 : 0) : c.BacklogShare + 0.5 * ((s.Backlogged ? 1 : 0) - c.BacklogShare);
         if (c.KeptUp) { c.Starved = false; return; }
         // Backlogged: data was waiting when the window ended. That alone says nothing when the sender
         // is faster than every path (a bulk copy over loopback); it matters when another path kept the
