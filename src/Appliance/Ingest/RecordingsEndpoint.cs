@@ -119,7 +119,9 @@ public sealed class RecordingsEndpoint(RecordingStore store)
             policy = p;
         }
 
-        var outcome = store.TryBegin(name, mode, resumeAt, socket.Remote, policy, out var recording, out long committed, out int errno);
+        bool protect = head.QueryValue("protect") is "1" or "true";
+        var outcome = store.TryBegin(name, mode, resumeAt, socket.Remote, policy, out var recording, out long committed, out int errno,
+            expectedBytes: head.Chunked ? 0 : head.ContentLength, protect: protect);
         switch (outcome)
         {
             case BeginOutcome.Exists:
@@ -131,6 +133,10 @@ public sealed class RecordingsEndpoint(RecordingStore store)
                 return Refuse(socket, Response.Error(416, $"resume must start at the committed length {committed}")
                     .Header("Content-Range", $"bytes */{committed}")
                     .Header("Recd-Committed-Length", committed.ToString()));
+            case BeginOutcome.NoSpace:
+                return Refuse(socket, Response.Error(507, "free space is below the reserve (or below the announced Content-Length) and nothing can be deleted"));
+            case BeginOutcome.NotMounted:
+                return Refuse(socket, Response.Error(503, "storage is not mounted where the board profile expects it"));
             case BeginOutcome.StorageFailed:
                 Log.Error($"{name}: cannot begin: {Libc.ErrnoName(errno)}");
                 return Refuse(socket, StorageError(errno, "cannot create recording"));
@@ -178,6 +184,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
             MoveStatus.PeerClosed => "client closed the connection before the body ended",
             MoveStatus.TimedOut => "no data from the client within the idle timeout",
             MoveStatus.SocketFailed => "connection failed: " + Libc.ErrnoName(result.Move.Errno),
+            MoveStatus.StorageFailed when result.Move.Errno is Libc.ENOSPC or Libc.EDQUOT => "truncated: no space",
             MoveStatus.StorageFailed => "storage error: " + Libc.ErrnoName(result.Move.Errno),
             _ => result.Move.Status.ToString(),
         };

@@ -12,6 +12,10 @@ public enum BeginOutcome
     /// <summary>A resume did not start at the committed length.</summary>
     OffsetMismatch,
     StorageFailed,
+    /// <summary>Free space is below the reserve and retention could not free enough.</summary>
+    NoSpace,
+    /// <summary>The storage root is not on the mount the profile expects.</summary>
+    NotMounted,
 }
 
 public enum BeginMode { Create, Overwrite, Resume }

@@ -23,6 +23,9 @@ public sealed class Manifest
     public string? Client { get; set; }
     public string? WritePath { get; set; }
     public string? Reason { get; set; }
+
+    /// <summary>Retention never deletes a protected recording.</summary>
+    public bool Protected { get; set; }
     public Dictionary<string, long>? BytesByPath { get; set; }
 
     /// <summary>auto, or the fixed path kind asked for.</summary>

@@ -103,6 +103,11 @@ public sealed class Recording : IDisposable
             if (!result.IsCompleted) return new MoveResult(moved, result.Status, result.Errno);
 
             if (windowDone) OnWindow(sample);
+            if (_store.EnsureHeadroom(0, exclude: Name) < 0)
+            {
+                Log.Error($"{Name}: free space below the reserve and nothing left to delete: stopping at {Length} bytes");
+                return new MoveResult(moved, MoveStatus.StorageFailed, Libc.ENOSPC);
+            }
             int perr = _pageCache.AfterSpan(_file, Length);
             if (perr != 0) return new MoveResult(moved, MoveStatus.StorageFailed, perr);
             if (CommitDue())

@@ -24,7 +24,10 @@ public sealed class RecordingStore
         StateDir = Path.GetFullPath(options.StateDir ?? Path.Combine(Paths.Root, ".state"));
         Selection = new SelectionContext(selector ?? new SelectorOptions(), factory, Paths.Root, StateDir);
         DefaultPolicy = PathPolicy.TryParse(factory.Options.Default, out var p) ? p : WritePathKind.Buffered;
+        Space = new SpaceGuard(options, Paths.Root);
     }
+
+    public SpaceGuard Space { get; }
 
     public StorageOptions Options { get; }
     public StoragePaths Paths { get; }
@@ -110,10 +113,18 @@ public sealed class RecordingStore
     /// <summary>Starts (or resumes) writing a recording. On success the caller owns the Recording.</summary>
     /// <param name="policy">Write path policy for this recording; null takes the profile's default.</param>
     public BeginOutcome TryBegin(string name, BeginMode mode, long resumeOffset, string client, PathPolicy? policy,
-        out Recording? recording, out long committed, out int errno)
+        out Recording? recording, out long committed, out int errno, long expectedBytes = 0, bool protect = false)
     {
         recording = null;
         errno = 0;
+        committed = 0;
+        if (Space.MountProblem() is { } problem)
+        {
+            Log.Error(problem);
+            return BeginOutcome.NotMounted;
+        }
+        if (EnsureHeadroom(Math.Max(expectedBytes, 0), exclude: name) < Math.Max(expectedBytes, 0) || Space.Headroom() < 0)
+            return BeginOutcome.NoSpace;
         lock (_gate)
         {
             _index.TryGetValue(name, out var existing);
@@ -143,6 +154,7 @@ public sealed class RecordingStore
             manifest.Updated = now;
             manifest.Client = client;
             manifest.Reason = null;
+            if (protect) manifest.Protected = true;
 
             // Manifest first: a crash between the two leaves a manifest of an empty recording, never
             // a data file nobody knows about.
@@ -165,6 +177,22 @@ public sealed class RecordingStore
             _active[name] = recording;
             return outcome;
         }
+    }
+
+    /// <summary>
+    /// Headroom above the reserve, after retention tried to make <paramref name="needed"/> bytes of it
+    /// by deleting the oldest complete, unprotected, inactive recordings (never <paramref name="exclude"/>).
+    /// </summary>
+    public long EnsureHeadroom(long needed, string? exclude = null)
+    {
+        long headroom = Space.Headroom() ?? long.MaxValue;
+        if (headroom >= needed) return headroom;
+        List<Manifest> candidates;
+        lock (_gate)
+            candidates = _index.Values
+                .Where(m => m.State == RecordingStates.Complete && !m.Protected && !_active.ContainsKey(m.Name) && m.Name != exclude)
+                .OrderBy(m => m.Created).Select(m => m.Clone()).ToList();
+        return Space.MakeRoom(needed, candidates, n => Delete(n, out _) == DeleteOutcome.Deleted);
     }
 
     internal int WriteManifest(Manifest manifest) => ManifestFile.TryWrite(Paths, manifest);

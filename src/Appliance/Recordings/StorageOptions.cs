@@ -14,4 +14,15 @@ public sealed class StorageOptions
 
     /// <summary>... or every this many milliseconds, whichever comes first (slow streams).</summary>
     public int CommitIntervalMs { get; set; } = 5000;
+
+    /// <summary>Free space kept back: the smaller of this and ReservePercent of the filesystem (tvheadend keeps 1000 MiB).</summary>
+    public long ReserveBytes { get; set; } = 1L << 30;
+
+    public int ReservePercent { get; set; } = 5;
+
+    /// <summary>
+    /// If set, the mount point the root must be on. An unplugged USB disk leaves its mount-point folder
+    /// on the root filesystem; recording there would fill the box's flash. Refused instead.
+    /// </summary>
+    public string? ExpectMount { get; set; }
 }
