@@ -72,6 +72,26 @@ for fs in ext4 tmpfs; do
       done
     done
   done
+  # auto: the selector must visit more than one path (probing) and the recording stay exact.
+  head -c 268435459 /dev/urandom >"$dir/auto-src"
+  for framing in length chunked; do
+    name="auto-$framing.ts"
+    if [ "$framing" = chunked ]; then
+      code="$(curl -sS -o /dev/null -w '%{http_code}' -T - -H 'Transfer-Encoding: chunked' "$base/$name?path=auto" <"$dir/auto-src")"
+    else
+      code="$(curl -sS -o /dev/null -w '%{http_code}' -T "$dir/auto-src" "$base/$name?path=auto")"
+    fi
+    m="$dir/store/.$name.manifest"
+    visited="$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(" ".join(sorted(k for k,v in (m.get("bytesByPath") or {}).items() if k!="memory" and v>0)))' "$m")"
+    policy="$(manifest_field "$m" policy)"
+    decision="$(manifest_field "$m" decision)"
+    if [ "$code" = 201 ] && cmp -s "$dir/auto-src" "$dir/store/$name" && [ "$policy" = auto ] && [ "$(wc -w <<<"$visited")" -ge 2 ]; then
+      ok "$fs auto $framing 256 MiB+3: exact; visited $visited; decision: $decision"
+    else
+      notok "$fs auto $framing: code=$code policy=$policy visited='$visited'"
+    fi
+  done
+  rm -f "$dir/auto-src"
 done
 
 echo "$pass passed, $fail failed"

@@ -13,6 +13,17 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
 
     public ClientSocket Socket => socket;
 
+    private long _waitingSince = Environment.TickCount64;
+
+    /// <summary>
+    /// When this connection started waiting for a request head, or 0 while it is serving one. Such a
+    /// connection holds no recording: it may be closed to make room (slowloris defence).
+    /// </summary>
+    public long WaitingSince => Volatile.Read(ref _waitingSince);
+
+    /// <summary>Chosen for eviction by the listener (guarded by its lock).</summary>
+    public bool Evicted { get; set; }
+
     public void Run()
     {
         socket.SetReceiveTimeout(limits.BodyIdleTimeoutMs);
@@ -22,6 +33,7 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
             bool first = true;
             while (ReadHead(first) is { } outcome)
             {
+                Volatile.Write(ref _waitingSince, 0);
                 first = false;
                 if (outcome.Error is { } error)
                 {
@@ -32,6 +44,7 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
                 }
                 bool keepOpen = Dispatch();
                 if (!keepOpen || !_head.KeepAlive) break;
+                Volatile.Write(ref _waitingSince, Environment.TickCount64);
             }
         }
         catch (Exception e)

@@ -73,7 +73,8 @@ public sealed unsafe class IngestListener : IDisposable
             var connection = new HttpConnection(socket, _limits, _recordings);
             lock (_gate)
             {
-                if (_connections.Count >= _limits.MaxConnections || _stopping)
+                bool full = _connections.Count >= _limits.MaxConnections;
+                if (_stopping || (full && (_connections.Count >= _limits.MaxConnections + EvictionSlack || !EvictIdle())))
                 {
                     socket.SetSendTimeout(1000);
                     socket.SendAll(Response.Error(503, "too many connections", close: true).Head());
@@ -86,6 +87,31 @@ public sealed unsafe class IngestListener : IDisposable
             thread.Start();
         }
     }
+
+    /// <summary>Evicted connections take a moment to leave; new clients may overlap them by this many.</summary>
+    private const int EvictionSlack = 16;
+
+    /// <summary>
+    /// At the limit, the connection that has waited longest for a request head is closed to make
+    /// room: idle and slow-header clients (slowloris) cannot lock out a real client. Connections
+    /// serving a request, recordings above all, are never chosen.
+    /// </summary>
+    private bool EvictIdle()
+    {
+        HttpConnection? oldest = null;
+        foreach (var c in _connections)
+        {
+            long since = c.WaitingSince;
+            if (since != 0 && !c.Evicted && (oldest is null || since < oldest.WaitingSince)) oldest = c;
+        }
+        if (oldest is null) return false;
+        oldest.Evicted = true;
+        oldest.Socket.Abort();
+        Evictions++;
+        return true;
+    }
+
+    public long Evictions { get; private set; }
 
     private void Serve(HttpConnection connection)
     {

@@ -94,6 +94,7 @@ public sealed class Recording : IDisposable
             {
                 // Nothing was lost (the path guarantees it); carry on with another path, and say so.
                 string why = Libc.ErrnoName(result.Errno);
+                if (_path.Kind == WritePathKind.Direct) _store.MarkDirectUnavailable(why);
                 var next = _selector?.MarkUnavailable(why) ?? _factory.DefaultChoice(WritePathKind.Buffered);
                 Log.Warn($"{Name}: {_path.Label} unsupported here ({why}), continuing with {next.Label}");
                 _manifest.Reason = $"{_path.Label} fell back to {next.Label}: {why}";

@@ -29,6 +29,17 @@ public sealed class RecordingStore
 
     public SpaceGuard Space { get; }
 
+    /// <summary>Why O_DIRECT cannot be used on this mount (probed at start, or learned from a refusal), or null.</summary>
+    public string? DirectUnavailable { get; private set; }
+
+    /// <summary>A recording met a refusal the start-up probe did not see: later recordings skip the path.</summary>
+    internal void MarkDirectUnavailable(string why)
+    {
+        if (DirectUnavailable is not null) return;
+        DirectUnavailable = why;
+        Log.Warn($"storage {Paths.Root}: O_DIRECT unavailable ({why}); recordings here use other paths");
+    }
+
     public StorageOptions Options { get; }
     public StoragePaths Paths { get; }
     public string StateDir { get; }
@@ -46,6 +57,8 @@ public sealed class RecordingStore
     {
         Directory.CreateDirectory(Paths.Root);
         Directory.CreateDirectory(StateDir);
+        DirectUnavailable = DirectProbe.WhyUnavailable(Paths.Root);
+        if (DirectUnavailable is not null) Log.Warn($"storage {Paths.Root}: O_DIRECT unavailable ({DirectUnavailable}); recordings here use other paths");
         lock (_gate)
         {
             _index.Clear();
@@ -170,7 +183,12 @@ public sealed class RecordingStore
 
             var file = new RecordingFile(data, fd);
             var chosen = policy ?? DefaultPolicy;
-            var selector = chosen.Auto ? Selection.NewSelector() : null;
+            if (!chosen.Auto && chosen.Kind == WritePathKind.Direct && DirectUnavailable is not null)
+            {
+                manifest.Reason = $"direct unavailable on this mount ({DirectUnavailable}): buffered instead";
+                chosen = WritePathKind.Buffered;
+            }
+            var selector = chosen.Auto ? Selection.NewSelector(directUsable: DirectUnavailable is null) : null;
             var start = selector?.Current ?? _factory.DefaultChoice(chosen.Kind);
             recording = new Recording(this, manifest, file, _factory, start, selector, committed);
             _index[name] = manifest.Clone();
@@ -186,7 +204,13 @@ public sealed class RecordingStore
     public long EnsureHeadroom(long needed, string? exclude = null)
     {
         long headroom = Space.Headroom() ?? long.MaxValue;
-        if (headroom >= needed) return headroom;
+        // Checked after every span: the common case stays free of allocation (the lambdas below
+        // capture, so they live in another method).
+        return headroom >= needed ? headroom : FreeUp(needed, exclude);
+    }
+
+    private long FreeUp(long needed, string? exclude)
+    {
         List<Manifest> candidates;
         lock (_gate)
             candidates = _index.Values

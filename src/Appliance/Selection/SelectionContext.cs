@@ -31,5 +31,9 @@ public sealed class SelectionContext
     public MountInfo Mount { get; }
     public LearnedCosts Learned { get; }
 
-    public Selector NewSelector() => new(Options, Candidates, Learned.For(Mount.Key));
+    public Selector NewSelector(bool directUsable = true)
+    {
+        var candidates = directUsable ? Candidates : Array.FindAll(Candidates, c => c.Kind != WritePathKind.Direct);
+        return new Selector(Options, candidates, Learned.For(Mount.Key));
+    }
 }
