@@ -123,7 +123,8 @@ def bench_c(native, storage, path, size, seq, opts):
         raise RuntimeError(f"C receiver failed: {stderr.strip()} {stdout.strip()}")
     os.unlink(out)
     os.unlink(ready)
-    return dict(wall=wall, cpu=float(kv["cpu_s"]), sys=sysb, label=f"{path} ({kv.get('fallback', 'none')})")
+    # user+sys from getrusage: process CPU, the same view as the daemon's /proc/PID/stat.
+    return dict(wall=wall, cpu=float(kv["user_s"]) + float(kv["sys_s"]), sys=sysb, label=f"{path} ({kv.get('fallback', 'none')})")
 
 
 def med(xs):

@@ -3,12 +3,7 @@
 # clients; the header timeout closes a dribbling head with 408; a hostile client is answered, and
 # the next good client is served exactly.
 set -uo pipefail
-[ -x /usr/bin/python3 ] && PATH="/usr/bin:$PATH"
-ROOT="${RECD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-BIN="${RECD_BIN:-$ROOT/out/linux-x64/recd}"
-pass=0 fail=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-notok() { echo "not ok - $*"; fail=$((fail + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 tmp="$(mktemp -d /tmp/recd-limits.XXXXXX)"
 pid="" loris=""
@@ -121,5 +116,4 @@ else
   notok "daemon not serving after the abuse"
 fi
 [ "$fail" -gt 0 ] && tail -n 20 "$tmp/daemon.log" | sed 's/^/#   /'
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -3,12 +3,7 @@
 # reserve refuses and retention frees space; a full disk stops only the recordings that hit it, with
 # their committed prefix exact; ENOSPC without a reserve; storage not on the expected mount.
 set -uo pipefail
-[ -x /usr/bin/python3 ] && PATH="/usr/bin:$PATH"
-ROOT="${RECD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-BIN="${RECD_BIN:-$ROOT/out/linux-x64/recd}"
-pass=0 fail=0 skip=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-notok() { echo "not ok - $*"; fail=$((fail + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 tmp="$(mktemp -d /tmp/recd-faults.XXXXXX)"
 mnt="$tmp/mnt"
@@ -129,5 +124,4 @@ c="$(put usb2.ts "$tmp/src20")"
 stop
 
 if [ "$fail" -gt 0 ]; then echo "# daemon log:"; tail -n 30 "$tmp/daemon.log" | sed 's/^/#   /'; fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,12 +4,7 @@
 # source, and the manifest must show the chosen path really moved bytes (a test that cannot tell
 # which path ran proves little).
 set -uo pipefail
-[ -x /usr/bin/python3 ] && PATH="/usr/bin:$PATH"
-ROOT="${RECD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-BIN="${RECD_BIN:-$ROOT/out/linux-x64/recd}"
-pass=0 fail=0
-ok() { echo "ok - $*"; pass=$((pass + 1)); }
-notok() { echo "not ok - $*"; fail=$((fail + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 work_ext4="$(mktemp -d /tmp/recd-wp.XXXXXX)"
 work_tmpfs="$(mktemp -d /dev/shm/recd-wp.XXXXXX)"
@@ -94,5 +89,4 @@ for fs in ext4 tmpfs; do
   rm -f "$dir/auto-src"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

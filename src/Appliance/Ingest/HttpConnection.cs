@@ -38,8 +38,8 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
                 if (outcome.Error is { } error)
                 {
                     Log.Info($"{socket.Remote}: rejected request: {error.Status} {error.Reason}");
-                    Send(Response.Error(error.Status, error.Reason, close: true));
-                    socket.LingeringClose();
+                    _head.Reset(); // what was parsed of a bad head (a HEAD method, say) must not shape the error
+                    ResponseWriter.SendAndClose(socket, _head, Response.Error(error.Status, error.Reason));
                     return;
                 }
                 bool keepOpen = Dispatch();
@@ -128,21 +128,9 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
             ? Response.Error(501, $"method {head.Method} not implemented")
             : Response.Error(405, $"method {head.Method} not allowed here").Header("Allow", allow);
 
-    /// <summary>An error before the body was read: the body cannot be skipped safely, so the connection ends.</summary>
-    private bool Reject(RequestHead head, Response response)
-    {
-        if (!head.HasBody) return Send(response);
-        response.Close = true;
-        Send(response);
-        socket.LingeringClose();
-        return false;
-    }
+    /// <summary>An error before the body was read: without a body the connection may go on.</summary>
+    private bool Reject(RequestHead head, Response response) =>
+        head.HasBody ? ResponseWriter.SendAndClose(socket, head, response) : ResponseWriter.Send(socket, head, response);
 
-    private bool Send(Response response)
-    {
-        if (!_head.KeepAlive) response.Close = true;
-        bool ok = socket.SendAll(response.Head());
-        if (ok && response.Body is { } body && _head.Kind != RequestMethod.Head) ok = socket.SendAll(body);
-        return ok && !response.Close;
-    }
+    private bool Send(Response response) => ResponseWriter.Send(socket, _head, response);
 }

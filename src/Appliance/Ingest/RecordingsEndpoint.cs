@@ -97,16 +97,16 @@ public sealed class RecordingsEndpoint(RecordingStore store)
     public bool Put(RequestHead head, string name, ConnectionBuffer buffer, ClientSocket socket, HttpLimits limits)
     {
         if (!head.Chunked && head.ContentLength < 0)
-            return Refuse(socket, Response.Error(411, "Content-Length or chunked Transfer-Encoding required"));
+            return Refuse(socket, head, Response.Error(411, "Content-Length or chunked Transfer-Encoding required"));
 
         var mode = head.QueryValue("overwrite") is "1" or "true" ? BeginMode.Overwrite : BeginMode.Create;
         long resumeAt = 0;
         if (head.ContentRange is { } range)
         {
             if (!ContentRangeHeader.TryParseUpload(range, out long start, out long end))
-                return Refuse(socket, Response.Error(400, "malformed Content-Range (expected bytes START-END/*)"));
+                return Refuse(socket, head, Response.Error(400, "malformed Content-Range (expected bytes START-END/*)"));
             if (!head.Chunked && end - start + 1 != head.ContentLength)
-                return Refuse(socket, Response.Error(400, "Content-Range does not match Content-Length"));
+                return Refuse(socket, head, Response.Error(400, "Content-Range does not match Content-Length"));
             mode = BeginMode.Resume;
             resumeAt = start;
         }
@@ -115,7 +115,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
         if (head.QueryValue("path") is { } pathText)
         {
             if (!PathPolicy.TryParse(pathText, out var p))
-                return Refuse(socket, Response.Error(400, "path must be auto, buffered, splice or direct"));
+                return Refuse(socket, head, Response.Error(400, "path must be auto, buffered, splice or direct"));
             policy = p;
         }
 
@@ -125,21 +125,21 @@ public sealed class RecordingsEndpoint(RecordingStore store)
         switch (outcome)
         {
             case BeginOutcome.Exists:
-                return Refuse(socket, Response.Error(409, "recording exists (use ?overwrite=1 to replace, or Content-Range to resume)")
+                return Refuse(socket, head, Response.Error(409, "recording exists (use ?overwrite=1 to replace, or Content-Range to resume)")
                     .Header("Recd-Committed-Length", committed.ToString()));
             case BeginOutcome.Busy:
-                return Refuse(socket, Response.Error(409, "recording in progress"));
+                return Refuse(socket, head, Response.Error(409, "recording in progress"));
             case BeginOutcome.OffsetMismatch:
-                return Refuse(socket, Response.Error(416, $"resume must start at the committed length {committed}")
+                return Refuse(socket, head, Response.Error(416, $"resume must start at the committed length {committed}")
                     .Header("Content-Range", $"bytes */{committed}")
                     .Header("Recd-Committed-Length", committed.ToString()));
             case BeginOutcome.NoSpace:
-                return Refuse(socket, Response.Error(507, "free space is below the reserve (or below the announced Content-Length) and nothing can be deleted"));
+                return Refuse(socket, head, Response.Error(507, "free space is below the reserve (or below the announced Content-Length) and nothing can be deleted"));
             case BeginOutcome.NotMounted:
-                return Refuse(socket, Response.Error(503, "storage is not mounted where the board profile expects it"));
+                return Refuse(socket, head, Response.Error(503, "storage is not mounted where the board profile expects it"));
             case BeginOutcome.StorageFailed:
                 Log.Error($"{name}: cannot begin: {Libc.ErrnoName(errno)}");
-                return Refuse(socket, StorageError(errno, "cannot create recording"));
+                return Refuse(socket, head, StorageError(errno, "cannot create recording"));
         }
 
         using (recording)
@@ -196,21 +196,9 @@ public sealed class RecordingsEndpoint(RecordingStore store)
         _ => Response.Error(500, $"{what}: {Libc.ErrnoName(errno)}"),
     };
 
-    /// <summary>Refused before reading the body: answer, then close (the body cannot be skipped safely).</summary>
-    private static bool Refuse(ClientSocket socket, Response response)
-    {
-        response.Close = true;
-        socket.SendAll(response.Head());
-        if (response.Body is { } body) socket.SendAll(body);
-        socket.LingeringClose();
-        return false;
-    }
+    private static bool Refuse(ClientSocket socket, RequestHead head, Response response) =>
+        ResponseWriter.SendAndClose(socket, head, response);
 
-    private static bool Send(ClientSocket socket, RequestHead head, Response response)
-    {
-        if (!head.KeepAlive) response.Close = true;
-        bool ok = socket.SendAll(response.Head());
-        if (ok && response.Body is { } body && head.Kind != RequestMethod.Head) ok = socket.SendAll(body);
-        return ok && !response.Close;
-    }
+    private static bool Send(ClientSocket socket, RequestHead head, Response response) =>
+        ResponseWriter.Send(socket, head, response);
 }

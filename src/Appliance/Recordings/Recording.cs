@@ -84,6 +84,9 @@ public sealed class Recording : IDisposable
         while (moved < count)
         {
             long span = Math.Min(SpanBytes, count - moved);
+            // End full spans on a 4 KiB file offset: after the first span every span is aligned, so
+            // O_DIRECT writes whole blocks with no buffered head and tail around each span.
+            if (span == SpanBytes) span -= (Length + span) % DirectWritePath.Block;
             _meter.Begin();
             var result = _path.Move(socketFd, _file, Length, span);
             bool windowDone = _meter.End(result.Moved, socketFd, out var sample);

@@ -15,6 +15,14 @@ public class AllocationTests : WritePathTestBase
     private const long GiB = 1L << 30;
     private const long AllowedBytes = 4096;
 
+    /// <summary>
+    /// Enough spans for tiered compilation to promote the data path (30 calls), and time for its
+    /// background worker: a tier-up landing inside the measured GiB allocates on this thread and
+    /// made the test flaky under a loaded machine.
+    /// </summary>
+    private const long Warmup = 256L << 20;
+    private const int TierUpMs = 300;
+
     private static Task SendZerosAsync(Socket client, long length) => Task.Factory.StartNew(() =>
     {
         var buf = new byte[1 << 20];
@@ -32,12 +40,12 @@ public class AllocationTests : WritePathTestBase
         using var file = OpenFile(dir.File("alloc.ts"));
         using var pair = new LoopbackPair();
         using var path = Create(kind);
-        const long Warmup = 8L << 20;
-        var sender = SendZerosAsync(pair.Client, GiB);
-        Assert.True(path.Move(pair.ServerFd, file, 0, Warmup).IsCompleted);
+        var sender = SendZerosAsync(pair.Client, GiB + Warmup);
+        for (long off = 0; off < Warmup; off += 4 << 20) Assert.True(path.Move(pair.ServerFd, file, off, 4 << 20).IsCompleted);
+        Thread.Sleep(TierUpMs);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var result = path.Move(pair.ServerFd, file, Warmup, GiB - Warmup);
+        var result = path.Move(pair.ServerFd, file, Warmup, GiB);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.True(result.IsCompleted);
@@ -51,12 +59,13 @@ public class AllocationTests : WritePathTestBase
         // One commit (a manifest of ~1 KiB) at the end; 4 MiB windows and 256 KiB chunks in between.
         using var store = new StoreFixture("/dev/shm", commitInterval: 2 * GiB);
         using var pair = new LoopbackPair();
-        var sender = SendZerosAsync(pair.Client, GiB);
+        var sender = SendZerosAsync(pair.Client, GiB + Warmup);
         using var rec = store.Begin("alloc.ts", WritePathKind.Buffered);
-        Assert.True(rec.Receive(pair.ServerFd, 8L << 20).IsCompleted);
+        Assert.True(rec.Receive(pair.ServerFd, Warmup).IsCompleted);
+        Thread.Sleep(TierUpMs);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var result = rec.Receive(pair.ServerFd, GiB - (8L << 20));
+        var result = rec.Receive(pair.ServerFd, GiB);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.True(result.IsCompleted);
