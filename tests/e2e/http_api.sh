@@ -34,6 +34,7 @@ if [ ! -x "$RECD_BIN" ]; then
   fi
 fi
 
+TMP_X_BEFORE="$( [ -e /tmp/x ] && echo present)"
 TMP="$(mktemp -d /tmp/recd-e2e-http.XXXXXX)"
 SRC="$TMP/src"      # source files, generated once
 STORE="$TMP/store"  # the daemon's storage root
@@ -569,7 +570,9 @@ outside_check() { # prints every file the daemon may have made outside STORE, or
   find "$RUN" -mindepth 1 -printf 'in the daemon cwd: %P\n'
   find "$TMP" -mindepth 1 -maxdepth 1 ! -name src ! -name store ! -name cwd ! -name logs ! -name work ! -name port \
     -printf 'next to the store: %P\n'
-  [ -e /tmp/x ] && echo "/tmp/x exists"
+  # /tmp/x is what "/recordings/../../x" would reach from a store in /tmp. It may pre-exist as a
+  # folder (a clean clone lives there by habit): only a file that was not there at the start counts.
+  [ -z "$TMP_X_BEFORE" ] && [ -f /tmp/x ] && echo "/tmp/x appeared"
   # .state (learned write-path costs) is the daemon's own folder inside the root, by design
   find "$STORE" -mindepth 1 -path "$STORE/.state" -prune -o \( -type d -o ! -regex '.*/\([A-Za-z0-9_-][A-Za-z0-9._-]*\|\.[A-Za-z0-9_-][A-Za-z0-9._-]*\.manifest\)' \) \
     -printf 'odd entry in the store: %P\n'
