@@ -22,7 +22,6 @@ public sealed class Selector
     private readonly PathChoice[] _choices;
     private readonly PathCost[] _costs;
     private readonly int[] _lastWindow;
-    private readonly bool[] _measuredHere;
     private int _current, _settled = -1, _probeLeft, _streak, _window, _lastProbe;
     private long _total, _explored;
     private bool _probing = true;
@@ -34,7 +33,6 @@ public sealed class Selector
         _choices = choices;
         _costs = new PathCost[choices.Length];
         _lastWindow = new int[choices.Length];
-        _measuredHere = new bool[choices.Length];
         for (int i = 0; i < choices.Length; i++)
         {
             _costs[i] = new PathCost { NsPerByte = double.NaN };
@@ -94,18 +92,7 @@ public sealed class Selector
         }
         if (cheapest != _settled && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin))
         {
-            // A learned cost comes from other conditions (other streams, another day): compare like with
-            // like by measuring it here first, within the exploration budget, before switching on it.
-            if (!_measuredHere[cheapest])
-            {
-                _streak = 0;
-                if (WithinBudget())
-                {
-                    _lastProbe = _window;
-                    return MoveTo(cheapest, 1, $"re-probing {Label(cheapest)}: its learned cost beats {Label(_settled)} here");
-                }
-            }
-            else if (++_streak >= _o.HysteresisWindows)
+            if (++_streak >= _o.HysteresisWindows)
             {
                 string why = $"switched {Label(_settled)} -> {Label(cheapest)}: {Describe(cheapest)} vs {Describe(_settled)} for {_streak} windows";
                 _settled = cheapest;
@@ -115,7 +102,7 @@ public sealed class Selector
         }
         else _streak = 0;
 
-        if (_window - _lastProbe >= _o.ReprobeEveryWindows && WithinBudget())
+        if (_window - _lastProbe >= _o.ReprobeEveryWindows && _explored + _o.WindowBytes <= _o.ExplorationBudget * (_total + _o.WindowBytes))
         {
             int stale = Stalest();
             if (stale >= 0)
@@ -144,12 +131,9 @@ public sealed class Selector
         return MoveTo(next, _probing ? _o.ProbeWindows - _costs[next].Windows : 0, what);
     }
 
-    private bool WithinBudget() => _explored + _o.WindowBytes <= _o.ExplorationBudget * (_total + _o.WindowBytes);
-
     private void Record(int i, in CostSample s)
     {
         if (s.Bytes <= 0) return;
-        _measuredHere[i] = true;
         var c = _costs[i];
         double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
         // Fast to learn, then smoothed: the first windows replace the estimate, later ones move it by 30%.

@@ -211,37 +211,3 @@ public class SelectorBulkSenderTests
         Assert.DoesNotContain(s.Costs, c => c.Starved);
     }
 }
-
-public class SelectorLearnedCostTests
-{
-    [Fact]
-    public void AStaleLearnedCostDoesNotCauseASwitchWithoutAFreshMeasurement()
-    {
-        // Learned on a quiet day: direct 0.13 ns/B. Today (16 streams) splice measures 0.5 and direct
-        // would measure 0.8. A short recording must not jump to direct on the stale number.
-        var sizes = new WritePathOptions();
-        PathChoice.TryParse("buffered", sizes, out var b);
-        PathChoice.TryParse("splice", sizes, out var sp);
-        PathChoice.TryParse("direct", sizes, out var d);
-        var learned = new Dictionary<string, PathCost>
-        {
-            [b.Label] = new() { NsPerByte = 0.60, BytesPerSecond = 1e9, Windows = 64 },
-            [sp.Label] = new() { NsPerByte = 0.30, BytesPerSecond = 1e9, Windows = 64 },
-            [d.Label] = new() { NsPerByte = 0.13, BytesPerSecond = 1e9, Windows = 64 },
-        };
-        var s = new Selector(new SelectorOptions(), [b, sp, d], learned);
-        Assert.Equal(d, s.Current); // starts on the cheapest learned
-        var seen = new List<PathChoice>();
-        var current = s.Current;
-        for (int w = 0; w < 200; w++)
-        {
-            double cost = current.Kind switch { WritePathKind.Direct => 0.8, WritePathKind.Splice => 0.5, _ => 0.7 };
-            long bytes = 8 << 20;
-            current = s.OnWindow(new CostSample(bytes, (long)(cost * bytes), bytes, 0, false));
-            seen.Add(current);
-        }
-        // It measured direct here, found it dearer, and settled on splice: no flapping back on old numbers.
-        Assert.Equal(sp, current);
-        Assert.True(seen.Skip(50).Count(c => c == d) <= 8, "direct only for occasional re-probes");
-    }
-}
