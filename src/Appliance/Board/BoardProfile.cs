@@ -30,6 +30,7 @@ public sealed class BoardProfile
     public StorageOptions Storage { get; set; } = new();
     public WritePathOptions WritePaths { get; set; } = new();
     public SelectorOptions Selector { get; set; } = new();
+    public AccessOptions Access { get; set; } = new();
 
     public void Validate()
     {

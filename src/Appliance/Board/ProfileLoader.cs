@@ -19,6 +19,7 @@ public static class ProfileLoader
         ["--storage"] = "Storage:Root",
         ["--write-path"] = "WritePaths:Default",
         ["--log-level"] = "LogLevel",
+        ["--token-file"] = "Access:TokenFile",
     };
 
     public const string EnvironmentPrefix = "RECD__";

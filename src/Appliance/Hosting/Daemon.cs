@@ -18,7 +18,7 @@ public sealed class Daemon : IDisposable
     {
         Profile = profile;
         Store = new RecordingStore(profile.Storage, new WritePathFactory(profile.WritePaths), profile.Selector);
-        _listener = new IngestListener(profile.Listen, profile.Http, new RecordingsEndpoint(Store));
+        _listener = new IngestListener(profile.Listen, profile.Http, new RecordingsEndpoint(Store), new AccessPolicy(profile.Access));
     }
 
     public BoardProfile Profile { get; }

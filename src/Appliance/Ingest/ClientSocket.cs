@@ -10,14 +10,18 @@ public sealed unsafe class ClientSocket : IDisposable
 {
     private int _fd;
 
-    public ClientSocket(int fd, string remote)
+    public ClientSocket(int fd, string remote, System.Net.IPAddress? address = null)
     {
         _fd = fd;
         Remote = remote;
+        Address = address;
     }
 
     public int Fd => _fd;
     public string Remote { get; }
+
+    /// <summary>The peer's address (IPv4-mapped addresses unmapped), for the allowlist.</summary>
+    public System.Net.IPAddress? Address { get; }
 
     public void SetReceiveTimeout(int ms) => Libc.SetTimeout(_fd, Libc.SO_RCVTIMEO, TimeSpan.FromMilliseconds(ms));
     public void SetSendTimeout(int ms) => Libc.SetTimeout(_fd, Libc.SO_SNDTIMEO, TimeSpan.FromMilliseconds(ms));

@@ -6,7 +6,7 @@ namespace Recd.Ingest;
 /// One client connection on its own thread: read a head within the header timeout, dispatch, repeat
 /// while keep-alive allows. Blocking calls only; every wait is bounded by poll or a socket timeout.
 /// </summary>
-public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, RecordingsEndpoint recordings)
+public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, RecordingsEndpoint recordings, AccessPolicy access)
 {
     private readonly ConnectionBuffer _buffer = new(limits.MaxHeaderBytes + 8192);
     private readonly RequestHead _head = new();
@@ -96,6 +96,11 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
     {
         var head = _head;
         const string prefix = "/recordings";
+        if (access.Check(head, socket.Address) is { } denied)
+        {
+            Log.Info($"{socket.Remote}: {denied.Status} for {head.Method} {head.Path}");
+            return Reject(head, denied);
+        }
         if (head.HasBody && head.Kind != RequestMethod.Put)
             return Reject(head, Response.Error(400, $"{head.Method} takes no request body"));
         if (head.Path == prefix || head.Path == prefix + "/")

@@ -15,13 +15,15 @@ public sealed unsafe class IngestListener : IDisposable
     private readonly ListenOptions _options;
     private readonly HttpLimits _limits;
     private readonly RecordingsEndpoint _recordings;
+    private readonly AccessPolicy _access;
     private readonly HashSet<HttpConnection> _connections = [];
     private readonly object _gate = new();
     private int _fd = -1;
     private volatile bool _stopping;
 
-    public IngestListener(ListenOptions options, HttpLimits limits, RecordingsEndpoint recordings)
+    public IngestListener(ListenOptions options, HttpLimits limits, RecordingsEndpoint recordings, AccessPolicy? access = null)
     {
+        _access = access ?? AccessPolicy.Open;
         _options = options;
         _limits = limits;
         _recordings = recordings;
@@ -69,8 +71,8 @@ public sealed unsafe class IngestListener : IDisposable
                 if (errno != Libc.EINTR && errno != Libc.EAGAIN) { Log.Warn("accept: " + Libc.ErrnoName(errno)); Thread.Sleep(50); }
                 continue;
             }
-            var socket = new ClientSocket(fd, SocketAddress.Format(sa));
-            var connection = new HttpConnection(socket, _limits, _recordings);
+            var socket = new ClientSocket(fd, SocketAddress.Format(sa), SocketAddress.Address(sa));
+            var connection = new HttpConnection(socket, _limits, _recordings, _access);
             lock (_gate)
             {
                 bool full = _connections.Count >= _limits.MaxConnections;

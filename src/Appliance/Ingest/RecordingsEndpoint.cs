@@ -135,6 +135,8 @@ public sealed class RecordingsEndpoint(RecordingStore store)
                     .Header("Recd-Committed-Length", committed.ToString()));
             case BeginOutcome.NoSpace:
                 return Refuse(socket, head, Response.Error(507, "free space is below the reserve (or below the announced Content-Length) and nothing can be deleted"));
+            case BeginOutcome.TooMany:
+                return Refuse(socket, head, Response.Error(503, "too many recordings in progress").Header("Retry-After", "5"));
             case BeginOutcome.NotMounted:
                 return Refuse(socket, head, Response.Error(503, "storage is not mounted where the board profile expects it"));
             case BeginOutcome.StorageFailed:

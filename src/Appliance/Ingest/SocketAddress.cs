@@ -27,6 +27,16 @@ internal static unsafe class SocketAddress
 
     public static int ReadPort(byte* sa) => BinaryPrimitives.ReadUInt16BigEndian(new ReadOnlySpan<byte>(sa + 2, 2));
 
+    public static IPAddress Address(byte* sa)
+    {
+        if (*(ushort*)sa == Libc.AF_INET6)
+        {
+            var a = new IPAddress(new ReadOnlySpan<byte>(sa + 8, 16));
+            return a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a;
+        }
+        return new IPAddress(new ReadOnlySpan<byte>(sa + 4, 4));
+    }
+
     public static string Format(byte* sa)
     {
         int port = ReadPort(sa);

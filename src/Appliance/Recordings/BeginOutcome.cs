@@ -16,6 +16,8 @@ public enum BeginOutcome
     NoSpace,
     /// <summary>The storage root is not on the mount the profile expects.</summary>
     NotMounted,
+    /// <summary>MaxActiveRecordings are being written already.</summary>
+    TooMany,
 }
 
 public enum BeginMode { Create, Overwrite, Resume }

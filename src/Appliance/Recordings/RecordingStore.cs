@@ -138,11 +138,13 @@ public sealed class RecordingStore
         }
         if (EnsureHeadroom(Math.Max(expectedBytes, 0), exclude: name) < Math.Max(expectedBytes, 0) || Space.Headroom() < 0)
             return BeginOutcome.NoSpace;
+        if (Options.SpinUpProbe) Space.SpinUpIfIdle(Options.SpinUpIdleSeconds, ActiveCount > 0);
         lock (_gate)
         {
             _index.TryGetValue(name, out var existing);
             committed = existing?.CommittedLength ?? 0;
             if (_active.ContainsKey(name)) return BeginOutcome.Busy;
+            if (_active.Count >= Options.MaxActiveRecordings) return BeginOutcome.TooMany;
 
             var outcome = BeginOutcome.Created;
             if (mode == BeginMode.Resume)

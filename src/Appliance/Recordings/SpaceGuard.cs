@@ -26,6 +26,42 @@ public sealed class SpaceGuard(StorageOptions options, string root)
             : $"storage {root} is on {mount.MountPoint} ({mount.FsType} {mount.Source}), not on the expected mount {want}";
     }
 
+    private long _lastSpinUpTicks;
+
+    /// <summary>
+    /// Touch + fdatasync a probe file if the disk may have gone to sleep (nothing recorded for
+    /// <paramref name="idleSeconds"/>). Returns the milliseconds it took, or -1 when skipped.
+    /// </summary>
+    public long SpinUpIfIdle(int idleSeconds, bool recordingNow)
+    {
+        long now = Environment.TickCount64;
+        if (recordingNow || (_lastSpinUpTicks != 0 && now - _lastSpinUpTicks < idleSeconds * 1000L))
+        {
+            if (recordingNow) _lastSpinUpTicks = now;
+            return -1;
+        }
+        string probe = Path.Combine(root, ".spinup");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            using (var f = new FileStream(probe, FileMode.Create, FileAccess.Write))
+            {
+                f.WriteByte(1);
+                f.Flush(flushToDisk: true);
+            }
+            File.Delete(probe);
+        }
+        catch (IOException e)
+        {
+            Log.Warn($"spin-up probe failed: {e.Message}");
+        }
+        _lastSpinUpTicks = Environment.TickCount64;
+        long ms = sw.ElapsedMilliseconds;
+        if (ms >= 1000) Log.Warn($"spin-up probe: the disk took {ms} ms to answer (it was asleep)");
+        else Log.Info($"spin-up probe: {ms} ms");
+        return ms;
+    }
+
     /// <summary>Bytes that can still be written before the reserve, or null if statvfs failed.</summary>
     public long? Headroom()
     {

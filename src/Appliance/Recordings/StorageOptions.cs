@@ -25,4 +25,16 @@ public sealed class StorageOptions
     /// on the root filesystem; recording there would fill the box's flash. Refused instead.
     /// </summary>
     public string? ExpectMount { get; set; }
+
+    /// <summary>Recordings written at once; more get 503 with Retry-After (a box has a few tuners, not hundreds).</summary>
+    public int MaxActiveRecordings { get; set; } = 16;
+
+    /// <summary>
+    /// Spin a sleeping disk up before accepting a recording (VDR does the same): touch + fdatasync a
+    /// probe file when no recording has written for SpinUpIdleSeconds, so the first seconds of a
+    /// stream do not wait in socket buffers for a USB disk to wake.
+    /// </summary>
+    public bool SpinUpProbe { get; set; }
+
+    public int SpinUpIdleSeconds { get; set; } = 300;
 }
