@@ -29,6 +29,7 @@ deps() {
   command -v sha256sum >/dev/null || missing+=(coreutils)
   [ -x /usr/bin/python3 ] || missing+=(python3)
   command -v fincore >/dev/null || missing+=(util-linux)
+  command -v useradd >/dev/null || missing+=(passwd)
   command -v ip >/dev/null || missing+=(iproute2)
   command -v mount >/dev/null || missing+=(mount)
   [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)

@@ -25,6 +25,9 @@ public sealed class BoardProfile
     public int RamMiB { get; set; }
     public string LogLevel { get; set; } = "info";
 
+    /// <summary>Service user to become after binding, when started as root (the storage tree is handed to it).</summary>
+    public string? RunAs { get; set; }
+
     public ListenOptions Listen { get; set; } = new();
     public HttpLimits Http { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();

@@ -20,6 +20,7 @@ public static class ProfileLoader
         ["--write-path"] = "WritePaths:Default",
         ["--log-level"] = "LogLevel",
         ["--token-file"] = "Access:TokenFile",
+        ["--run-as"] = "RunAs",
     };
 
     public const string EnvironmentPrefix = "RECD__";

@@ -35,6 +35,7 @@ public sealed class Daemon : IDisposable
             File.WriteAllText(temp, _listener.Port + "\n");
             File.Move(temp, portFile, overwrite: true);
         }
+        if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Store.StateDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
     }
 
