@@ -24,6 +24,10 @@ public sealed class Manifest
     public string? WritePath { get; set; }
     public string? Reason { get; set; }
 
+    /// <summary>File-side calls slower than Storage:SlowWriteMs, and the slowest in ms (a slow or stalled disk).</summary>
+    public int SlowWrites { get; set; }
+    public long MaxWriteMs { get; set; }
+
     /// <summary>Retention never deletes a protected recording.</summary>
     public bool Protected { get; set; }
     public Dictionary<string, long>? BytesByPath { get; set; }

@@ -31,6 +31,7 @@ public sealed class Recording : IDisposable
     private long _lastCommitTicks;
     private bool _finished;
     private bool _settling;
+    private int _slowWritesLogged;
 
     internal Recording(RecordingStore store, Manifest manifest, RecordingFile file, WritePathFactory factory,
         PathChoice start, Selector? selector, long length)
@@ -38,6 +39,7 @@ public sealed class Recording : IDisposable
         _store = store;
         _manifest = manifest;
         _file = file;
+        _file.SlowWriteMs = store.Options.SlowWriteMs;
         _factory = factory;
         _selector = selector;
         _choice = start;
@@ -107,6 +109,7 @@ public sealed class Recording : IDisposable
             if (!result.IsCompleted) return new MoveResult(moved, result.Status, result.Errno);
 
             if (windowDone) OnWindow(sample);
+            if (_file.SlowWrites != _slowWritesLogged) ReportSlowWrites();
             if (_store.EnsureHeadroom(0, exclude: Name) < 0)
             {
                 Log.Error($"{Name}: free space below the reserve and nothing left to delete: stopping at {Length} bytes");
@@ -147,6 +150,14 @@ public sealed class Recording : IDisposable
             Log.Debug($"{Name}: {_selector.Reason}");
             SwitchTo(next);
         }
+    }
+
+    private void ReportSlowWrites()
+    {
+        Log.Warn($"{Name}: slow write: {_file.SlowWrites - _slowWritesLogged} call(s) over {_file.SlowWriteMs} ms (slowest {_file.MaxWriteMs} ms); the sender is back-pressured through TCP");
+        _slowWritesLogged = _file.SlowWrites;
+        _manifest.SlowWrites = _file.SlowWrites;
+        _manifest.MaxWriteMs = _file.MaxWriteMs;
     }
 
     /// <summary>Replaces the write path at a span boundary (the old path holds no byte).</summary>
@@ -204,6 +215,8 @@ public sealed class Recording : IDisposable
     private int Commit(string state)
     {
         int err = _file.TrySync();
+        if (_file.SlowWrites != _slowWritesLogged) ReportSlowWrites();
+        _manifest.MaxWriteMs = _file.MaxWriteMs;
         if (err == 0) Committed = Length;
         else Log.Error($"{Name}: fdatasync failed ({Libc.ErrnoName(err)}); committed length stays {Committed}");
         _manifest.State = state;

@@ -37,4 +37,7 @@ public sealed class StorageOptions
     public bool SpinUpProbe { get; set; }
 
     public int SpinUpIdleSeconds { get; set; } = 300;
+
+    /// <summary>A write or fdatasync slower than this is logged and counted as a slow-write event (MythTV logs writes over 1 s).</summary>
+    public int SlowWriteMs { get; set; } = 1000;
 }

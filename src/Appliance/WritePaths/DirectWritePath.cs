@@ -77,7 +77,9 @@ public sealed unsafe class DirectWritePath : IWritePath
         written = 0;
         while (written < length)
         {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             nint n = Libc.PWrite(directFd, _buffer.Pointer + written, (nuint)(length - written), pos + written);
+            file.NoteWrite(t0);
             if (n > 0)
             {
                 written += n;

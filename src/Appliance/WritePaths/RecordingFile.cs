@@ -18,6 +18,21 @@ public sealed class RecordingFile : IDisposable
     public string Path { get; }
     public int Fd { get; private set; }
 
+    /// <summary>A single file-side call (write, splice into the file, fdatasync) slower than this is a slow-write event.</summary>
+    public int SlowWriteMs { get; set; } = 1000;
+
+    /// <summary>File-side calls slower than SlowWriteMs so far, and the slowest one.</summary>
+    public int SlowWrites { get; private set; }
+    public long MaxWriteMs { get; private set; }
+
+    /// <summary>Paths call this after each file-side syscall with the timestamp taken before it. No allocation.</summary>
+    public void NoteWrite(long startTimestamp)
+    {
+        long ms = (long)System.Diagnostics.Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds;
+        if (ms > MaxWriteMs) MaxWriteMs = ms;
+        if (ms >= SlowWriteMs) SlowWrites++;
+    }
+
     private int _directFd = -1;
     private int _directErrno;
 
@@ -52,7 +67,9 @@ public sealed class RecordingFile : IDisposable
         {
             while (written < data.Length)
             {
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 nint n = Libc.PWrite(Fd, p + written, (nuint)(data.Length - written), offset + written);
+                NoteWrite(t0);
                 if (n > 0) { written += n; continue; }
                 int errno = n < 0 ? Libc.LastErrno : Libc.ENOSPC; // pwrite returning 0 for a non-empty buffer: no room
                 if (errno == Libc.EINTR) continue;
@@ -67,7 +84,10 @@ public sealed class RecordingFile : IDisposable
     {
         while (true)
         {
-            if (Libc.FDataSync(Fd) == 0) return 0;
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            int r = Libc.FDataSync(Fd);
+            NoteWrite(t0);
+            if (r == 0) return 0;
             int errno = Libc.LastErrno;
             if (errno != Libc.EINTR) return errno;
         }

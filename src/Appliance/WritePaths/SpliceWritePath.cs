@@ -67,7 +67,9 @@ public sealed unsafe class SpliceWritePath : IWritePath
             while (pipe.Held > 0)
             {
                 long off = offset + moved;
+                long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 nint m = Libc.Splice(pipe.ReadFd, null, file.Fd, &off, (nuint)pipe.Held, Libc.SPLICE_F_MOVE);
+                file.NoteWrite(t0);
                 if (m > 0)
                 {
                     pipe.Held -= m;
