@@ -99,16 +99,19 @@ stop
 # 5. No reserve configured (recd still keeps 1 MiB for manifests): the disk filled by someone else
 #    mid-body ends the recording cleanly, whichever notices first (the guard or the kernel's ENOSPC).
 rm -rf "$mnt/store"
-head -c $((50 << 20)) /dev/urandom >"$mnt/filler"
 start --Storage:ReserveBytes 0
-c="$(put enospc.ts - -H 'Transfer-Encoding: chunked' <"$tmp/src20")"
-state="$(field enospc.ts state)"
-if [ "$c" = 507 ] && [ "$state" = interrupted ] && prefix_ok enospc.ts "$tmp/src20"; then
-  ok "disk full mid-body: 507, interrupted, committed $(field enospc.ts committedLength) bytes exact"
-else
-  notok "ENOSPC: code $c state $state"
-fi
-rm -f "$mnt/filler"
+for path in buffered splice direct; do
+  head -c $((50 << 20)) /dev/urandom >"$mnt/filler"
+  c="$(put "enospc-$path.ts?path=$path" - -H 'Transfer-Encoding: chunked' <"$tmp/src20")"
+  state="$(field "enospc-$path.ts" state)"
+  if [ "$c" = 507 ] && [ "$state" = interrupted ] && prefix_ok "enospc-$path.ts" "$tmp/src20"; then
+    ok "disk full mid-body on $path: 507, interrupted, committed $(field "enospc-$path.ts" committedLength) bytes exact"
+  else
+    notok "disk full on $path: code $c state $state"
+  fi
+  rm -f "$mnt/filler"
+  curl -sS -o /dev/null -X DELETE "$base/enospc-$path.ts"
+done
 c="$(put after.ts "$tmp/src20")"
 [ "$c" = 201 ] && cmp -s "$tmp/src20" "$mnt/store/after.ts" && ok "after space returns the daemon records again" || notok "after ENOSPC: $c"
 stop
