@@ -11,6 +11,7 @@ public static class Program
           run                 start the daemon (default)
           profile show        print the effective board profile
           version             print the version
+          ctl CMD             run CMD (status, recordings, help) on the running daemon's control socket
           meter-overhead      measure what the cost meter costs per span and window
         options (each also settable as RECD__Section__Key or in board/NAME.json):
           --board NAME        board profile (default: the architecture's, host-x86_64 here)
@@ -35,6 +36,8 @@ public static class Program
                     return Run(rest);
                 case "profile":
                     return ProfileCommand.Run(rest);
+                case "ctl":
+                    return CtlCommand.Run(rest);
                 case "meter-overhead":
                     return Selection.MeterOverhead.Run();
                 case "version":

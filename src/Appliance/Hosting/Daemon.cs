@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Recd.Board;
+using Recd.Diagnostics;
 using Recd.Ingest;
 using Recd.Logging;
 using Recd.Recordings;
@@ -13,6 +14,7 @@ public sealed class Daemon : IDisposable
     private readonly IngestListener _listener;
     private readonly ManualResetEventSlim _stop = new();
     private readonly List<PosixSignalRegistration> _signals = [];
+    private ControlSocket? _control;
 
     public Daemon(BoardProfile profile)
     {
@@ -35,6 +37,9 @@ public sealed class Daemon : IDisposable
             File.WriteAllText(temp, _listener.Port + "\n");
             File.Move(temp, portFile, overwrite: true);
         }
+        var commands = new ControlCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
+        _control = new ControlSocket(ControlSocketPath(Profile, Store.StateDir), commands.Execute);
+        _control.Start();
         if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Store.StateDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
     }
@@ -53,9 +58,13 @@ public sealed class Daemon : IDisposable
 
     public void RequestStop() => _stop.Set();
 
+    public static string ControlSocketPath(BoardProfile profile, string stateDir) =>
+        profile.ControlSocket ?? Path.Combine(stateDir, "control.sock");
+
     public void Dispose()
     {
         foreach (var s in _signals) s.Dispose();
+        _control?.Dispose();
         _listener.Dispose();
     }
 }

@@ -85,3 +85,31 @@ internal static partial class Libc
         return Ioctl(fd, FIONREAD, &n) == 0 ? n : -1;
     }
 }
+
+internal static partial class Libc
+{
+    internal const int AF_UNIX = 1;
+
+    /// <summary>sizeof(struct sockaddr_un): sa_family_t + 108 bytes of path, on every Linux ABI.</summary>
+    internal const int SockAddrUnSize = 110;
+
+    [LibraryImport(Name, EntryPoint = "connect", SetLastError = true)]
+    internal static unsafe partial int Connect(int fd, byte* addr, uint len);
+
+    [LibraryImport(Name, EntryPoint = "chmod", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int Chmod(string path, uint mode);
+
+    [LibraryImport(Name, EntryPoint = "umask")]
+    internal static partial uint Umask(uint mask);
+
+    /// <summary>Fills a sockaddr_un; false if the path does not fit (107 bytes + NUL).</summary>
+    internal static unsafe bool WriteUnixAddress(string path, byte* sa)
+    {
+        new Span<byte>(sa, SockAddrUnSize).Clear();
+        int n = System.Text.Encoding.UTF8.GetByteCount(path);
+        if (n == 0 || n > 107) return false;
+        *(ushort*)sa = AF_UNIX;
+        System.Text.Encoding.UTF8.GetBytes(path, new Span<byte>(sa + 2, 107));
+        return true;
+    }
+}
