@@ -8,16 +8,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 tmp="$(mktemp -d /tmp/recd-access.XXXXXX)"
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { stop_daemon; rm -rf "$tmp"; }
 trap cleanup EXIT
-start() {
-  rm -f "$tmp/port"
-  "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$tmp/port" --storage "$tmp/store" "$@" >>"$tmp/daemon.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-  base="http://127.0.0.1:$(cat "$tmp/port")/recordings"
-}
-stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""; }
+start() { start_daemon "$tmp" "$tmp/store" "$@"; }
+stop() { stop_daemon; }
 code() { curl -sS -o /dev/null -w '%{http_code}' "$@"; }
 
 echo "correct-horse-battery-staple" >"$tmp/token"
@@ -64,7 +58,6 @@ fi
 # At most 2 recordings at once: a third slow upload is turned away with 503 and Retry-After.
 start --Storage:MaxActiveRecordings 2 --Storage:SpinUpProbe true
 SEND="${RECD_NATIVE:-$ROOT/native/build}/recd-send-load"
-port="$(cat "$tmp/port")"
 slow=()
 for i in 1 2; do
   "$SEND" --connect "127.0.0.1:$port" --bytes 3000000 --write 100000 --delay-us 100000 --http-put "/recordings/slow$i.ts" >/dev/null 2>&1 &

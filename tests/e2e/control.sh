@@ -5,12 +5,9 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 tmp="$(mktemp -d /tmp/recd-ctl.XXXXXX)"
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { stop_daemon; rm -rf "$tmp"; }
 trap cleanup EXIT
-"$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$tmp/port" --storage "$tmp/store" >"$tmp/daemon.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-port="$(cat "$tmp/port")"
+start_daemon "$tmp" "$tmp/store"
 sock="$tmp/store/.state/control.sock"
 ctl() { "$BIN" ctl --board-dir "$ROOT/board" --storage "$tmp/store" "$@"; }
 
@@ -31,6 +28,6 @@ out="$(ctl frobnicate)"
 grep -q "unknown command" <<<"$out" && ok "unknown command is answered, not dropped" || notok "unknown: $out"
 out="$("$BIN" ctl --socket "$tmp/nope.sock" status 2>&1)"
 grep -q "cannot reach the daemon" <<<"$out" && ok "no daemon: a clear error ($out)" || notok "no daemon: $out"
-kill "$pid"; wait "$pid" 2>/dev/null; pid=""
+stop_daemon
 [ ! -e "$sock" ] && ok "socket removed on clean shutdown" || notok "socket left behind"
 finish

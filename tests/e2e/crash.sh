@@ -11,17 +11,10 @@ SIZE=$((48 << 20))
 
 tmp="$(mktemp -d /tmp/recd-crash.XXXXXX)"
 pid=""
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { stop_daemon KILL; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-start() {
-  rm -f "$tmp/port"
-  "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$tmp/port" --storage "$tmp/store" \
-    --Storage:CommitIntervalBytes 4194304 --Storage:CommitIntervalMs 200 >>"$tmp/daemon.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-  port="$(cat "$tmp/port")"
-}
+start() { start_daemon "$tmp" "$tmp/store" --Storage:CommitIntervalBytes 4194304 --Storage:CommitIntervalMs 200; }
 
 declare -A seed_of
 for round in $(seq "$ROUNDS"); do
@@ -37,9 +30,7 @@ for round in $(seq "$ROUNDS"); do
     senders+=($!)
   done
   sleep "0.$((RANDOM % 9 + 1))"
-  kill -9 "$pid"
-  wait "$pid" 2>/dev/null
-  pid=""
+  stop_daemon KILL
   wait "${senders[@]}" 2>/dev/null
   start
   listing="$(curl -sS "http://127.0.0.1:$port/recordings")"
@@ -69,7 +60,7 @@ for round in $(seq "$ROUNDS"); do
   else
     notok "round $round:$bad"
   fi
-  kill "$pid"; wait "$pid" 2>/dev/null; pid=""
+  stop_daemon
 done
 [ "$fail" -gt 0 ] && tail -n 20 "$tmp/daemon.log" | sed 's/^/#   /'
 finish

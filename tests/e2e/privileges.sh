@@ -20,16 +20,10 @@ uid="$(id -u "$USER_NAME")"
 tmp="$(mktemp -d /tmp/recd-priv.XXXXXX)"
 chmod 755 "$tmp"
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { stop_daemon; rm -rf "$tmp"; }
 trap cleanup EXIT
-start() {
-  rm -f "$tmp/port"
-  "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$tmp/port" --storage "$tmp/store" "$@" >>"$tmp/daemon.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-  base="http://127.0.0.1:$(cat "$tmp/port")/recordings"
-}
-stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""; }
+start() { start_daemon "$tmp" "$tmp/store" "$@"; }
+stop() { stop_daemon; }
 head -c 300007 /dev/urandom >"$tmp/src"
 
 start   # as root: a recording owned by root
