@@ -33,6 +33,11 @@ deps() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v mount >/dev/null || missing+=(mount)
   [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  if [ "${1:-}" = cross ]; then
+    # The arm64 suite: clang cross-links against this sysroot; qemu-user runs the result (../shared/cross.md).
+    command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+    command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+  fi
   if [ ${#missing[@]} -gt 0 ]; then
     echo "build.sh: installing ${missing[*]}" >&2
     if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -71,6 +76,7 @@ case "$cmd" in
     deps
     rid=""
     if [ "${1:-}" = "--target" ]; then rid="$2"; fi
+    [ "$rid" = linux-arm64 ] && deps cross
     publish "$rid"
     ;;
   native)
@@ -78,8 +84,9 @@ case "$cmd" in
     native
     ;;
   test)
-    deps
+    deps cross
     publish
+    [ "$(host_rid)" = linux-arm64 ] || publish linux-arm64
     native
     exec "$ROOT/tests/run-all.sh" "$@"
     ;;
