@@ -42,7 +42,8 @@ public static class ChunkedDecoder
         // BWS before ';' is tolerated by RFC 9112 7.1.1; anything else after the digits must be an extension.
         int k = 0;
         while (k < rest.Length && (rest[k] == ' ' || rest[k] == '\t')) k++;
-        if (k < rest.Length && rest[k] != ';') return Fail(out error, "invalid chunk size");
+        // Whitespace with no extension after it ("5 \r\n") is not in the grammar either.
+        if (!rest.IsEmpty && (k == rest.Length || rest[k] != ';')) return Fail(out error, "invalid chunk size");
         foreach (byte b in rest)
             if ((b < 0x20 && b != '\t') || b == 0x7F) return Fail(out error, "invalid character in chunk extension");
 
