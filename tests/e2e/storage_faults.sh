@@ -126,5 +126,27 @@ c="$(put usb2.ts "$tmp/src20")"
 [ "$c" = 201 ] && ok "root on the expected mount: recording accepted" || notok "expected mount present: $c"
 stop
 
+# 7. EFBIG: a file over the size limit (RLIMIT_FSIZE here; FAT32's 4 GiB on a USB stick) ends that
+#    recording with 507 on every path; SIGXFSZ does not kill the daemon.
+mkdir -p "$tmp/efbig"
+(ulimit -f 10240; exec "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$tmp/efbig/port" --storage "$tmp/efbig/store" >"$tmp/efbig/log" 2>&1) &
+pid=$!
+for _ in $(seq 100); do [ -s "$tmp/efbig/port" ] && break; sleep 0.05; done
+base="http://127.0.0.1:$(cat "$tmp/efbig/port")/recordings"
+for path in buffered splice direct; do
+  c="$(curl -sS -m 60 -o /dev/null -w '%{http_code}' -T "$tmp/src20" "$base/big-$path.ts?path=$path")"
+  m="$tmp/efbig/store/.big-$path.ts.manifest"
+  read -r state len reason < <(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["state"], m["committedLength"], m.get("reason"))' "$m")
+  if [ "$c" = 507 ] && [ "$state" = interrupted ] && [ "$len" -le 10485760 ] && [ "$len" -gt 0 ] &&
+     [ "$(head -c "$len" "$tmp/src20" | sha256sum)" = "$(sha256sum <"$tmp/efbig/store/big-$path.ts")" ]; then
+    ok "EFBIG on $path (RLIMIT_FSIZE 10 MiB): 507, interrupted at $len bytes, exact ($reason)"
+  else
+    notok "EFBIG on $path: code $c state $state len $len reason $reason"
+  fi
+done
+kill -0 "$pid" 2>/dev/null && [ "$(curl -sS -o /dev/null -w '%{http_code}' "$base")" = 200 ] &&
+  ok "SIGXFSZ did not kill the daemon; it still serves" || notok "daemon gone after EFBIG"
+stop
+
 if [ "$fail" -gt 0 ]; then echo "# daemon log:"; tail -n 30 "$tmp/daemon.log" | sed 's/^/#   /'; fi
 finish

@@ -29,6 +29,10 @@ public sealed class Daemon : IDisposable
 
     public void Start()
     {
+        // SIGXFSZ (25 on every asm-generic ABI): a file over RLIMIT_FSIZE (or a filesystem's own limit,
+        // FAT32's 4 GiB as MythTV users met it) must end that recording with EFBIG, not kill the daemon.
+        _signals.Add(PosixSignalRegistration.Create((PosixSignal)SigXfsz, ctx => ctx.Cancel = true));
+
         Store.Recover();
         _listener.Start();
         if (Profile.Listen.PortFile is { } portFile)
@@ -57,6 +61,8 @@ public sealed class Daemon : IDisposable
     }
 
     public void RequestStop() => _stop.Set();
+
+    private const int SigXfsz = 25;
 
     public static string ControlSocketPath(BoardProfile profile, string stateDir) =>
         profile.ControlSocket ?? Path.Combine(stateDir, "control.sock");
