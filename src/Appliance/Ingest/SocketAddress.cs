@@ -39,13 +39,7 @@ internal static unsafe class SocketAddress
 
     public static string Format(byte* sa)
     {
-        int port = ReadPort(sa);
-        if (*(ushort*)sa == Libc.AF_INET6)
-        {
-            var a = new IPAddress(new ReadOnlySpan<byte>(sa + 8, 16));
-            if (a.IsIPv4MappedToIPv6) a = a.MapToIPv4();
-            return a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]:{port}" : $"{a}:{port}";
-        }
-        return $"{new IPAddress(new ReadOnlySpan<byte>(sa + 4, 4))}:{port}";
+        var a = Address(sa);
+        return a.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{a}]:{ReadPort(sa)}" : $"{a}:{ReadPort(sa)}";
     }
 }

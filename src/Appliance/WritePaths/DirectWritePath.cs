@@ -94,11 +94,7 @@ public sealed unsafe class DirectWritePath : IWritePath
             _directRefused = true; // the device wants more than 4 KiB alignment: these bytes go buffered, then stop using O_DIRECT
             break;
         }
-        if (written == length) return 0;
-        int err = file.TryWriteAll(new ReadOnlySpan<byte>(_buffer.Pointer + written, (int)(length - written)), pos + written, out long rest);
-        written += rest;
-        BufferedBytes += rest;
-        return err;
+        return WriteRestBuffered(file, length, pos, ref written);
     }
 
     /// <summary>A partial fill or an unaligned piece: whole blocks direct when aligned, the rest buffered.</summary>
@@ -111,14 +107,17 @@ public sealed unsafe class DirectWritePath : IWritePath
             int err = WriteDirect(directFd, file, blocks, pos, out written);
             if (err != 0 || written < blocks) return err;
         }
-        if (length > written)
-        {
-            int err = file.TryWriteAll(new ReadOnlySpan<byte>(_buffer.Pointer + written, (int)(length - written)), pos + written, out long rest);
-            written += rest;
-            BufferedBytes += rest;
-            return err;
-        }
-        return 0;
+        return WriteRestBuffered(file, length, pos, ref written);
+    }
+
+    /// <summary>Buffer bytes [written, length) through the ordinary fd: unaligned pieces and O_DIRECT refusals.</summary>
+    private int WriteRestBuffered(RecordingFile file, int length, long pos, ref long written)
+    {
+        if (written >= length) return 0;
+        int err = file.TryWriteAll(new ReadOnlySpan<byte>(_buffer.Pointer + written, (int)(length - written)), pos + written, out long rest);
+        written += rest;
+        BufferedBytes += rest;
+        return err;
     }
 
     public void Dispose() => _buffer.Dispose();
