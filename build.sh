@@ -36,6 +36,8 @@ deps() {
   if [ "${1:-}" = cross ]; then
     # The arm64 suite: clang cross-links against this sysroot; qemu-user runs the result (../shared/cross.md).
     command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+    # Only a Recommends of the cross gcc, so --no-install-recommends leaves it out: crt files, libc, libm.
+    [ -e /usr/aarch64-linux-gnu/lib/crti.o ] || missing+=(libc6-dev-arm64-cross)
     command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
