@@ -4,12 +4,17 @@ Conditions: tmpfs and ext4 targets x 1, 4, 16 concurrent streams over loopback, 
 machine allows network namespaces) one stream over a veth pair with MTU 1500 and GRO off on the
 receiving side, so segments look like a real set-top-box NIC's. Per condition and round, policies run
 one after another on one daemon (auto keeps what it learned on the mount, as it would on a box);
-one unmeasured warm-up pass per condition precedes the rounds. Metric: receiver (daemon) CPU-s per
-GiB from /proc/PID/stat. auto's regret = auto / best static - 1.
+one unmeasured warm-up pass per condition precedes the rounds, and the order of the policies rotates
+from round to round (a run's cost depends on its place in the sequence). Metric: receiver (daemon)
+CPU-s per GiB, all threads, from a cgroup cpuacct group (else /proc/PID/stat); senders on CPU 0 and
+the daemon on CPU 1 with --pin. auto's regret = auto / best static - 1. Beside it, the
+selector's own signal: each static path's in-call thread cost (ns/B, from the manifests), so a
+ranking that differs from the process view shows.
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
-from bench import Daemon, GiB, proc_cpu, settle, system_busy
+import bench
+from bench import CpuGroup, Daemon, GiB, proc_cpu, settle, system_busy
 
 POLICIES = ["buffered", "splice", "direct", "auto"]
 NS, HOST_IF, NS_IF = "recd-bench", "recdb0", "recdb1"
@@ -47,24 +52,26 @@ def teardown_veth():
     sh("ip", "netns", "del", NS, check=False)
 
 
-def run_streams(daemon, native, storage, policy, total, streams, seq, via_ns):
+def run_streams(daemon, group, native, storage, policy, total, streams, seq, via_ns):
     per = total // streams
     names = [f"s{seq}-{i}.ts" for i in range(streams)]
     host = HOST_IP if via_ns else "127.0.0.1"
     cmd_prefix = ["ip", "netns", "exec", NS] if via_ns else []
     settle()
-    cpu0, sys0, t0 = proc_cpu(daemon.proc.pid), system_busy(), time.monotonic()
+    cpu_now = group.seconds if group.ok else (lambda: proc_cpu(daemon.proc.pid))
+    pin = (lambda: os.sched_setaffinity(0, bench.SENDER_CPUS)) if bench.SENDER_CPUS else None
+    cpu0, sys0, t0 = cpu_now(), system_busy(), time.monotonic()
     procs = [subprocess.Popen([*cmd_prefix, os.path.join(native, "recd-send-load"), "--connect", f"{host}:{daemon.port}",
                                "--bytes", str(per), "--seed", str(i + 1), "--http-put", f"/recordings/{n}?path={policy}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=pin)
              for i, n in enumerate(names)]
     for p in procs:
         _, err = p.communicate(timeout=600)
         if p.returncode != 0:
             raise RuntimeError(f"sender failed: {err.strip()}")
     wall = time.monotonic() - t0
-    cpu, sysb = proc_cpu(daemon.proc.pid) - cpu0, system_busy() - sys0
-    choices = {}
+    cpu, sysb = cpu_now() - cpu0, system_busy() - sys0
+    choices, thread_costs, window_rates, backlog = {}, [], [], []
     for n in names:
         m = daemon.manifest(storage, n)
         if m["committedLength"] != per or m["state"] != "complete":
@@ -72,16 +79,34 @@ def run_streams(daemon, native, storage, policy, total, streams, seq, via_ns):
         byp = m.get("bytesByPath") or {}
         top = max(byp, key=byp.get) if byp else "?"
         choices[top.split("/")[0]] = choices.get(top.split("/")[0], 0) + 1
+        for c in (m.get("costs") or {}).values():
+            if c.get("windows"):
+                thread_costs.append(c["nsPerByte"])
+                window_rates.append(c["bytesPerSecond"])
+                backlog.append(c.get("backlogShare", 0.0))
         daemon.delete(n)
     return dict(cpu_gib=cpu / (per * streams / GiB), mbs=per * streams / wall / 1e6, sys_gib=sysb / (per * streams / GiB),
-                choices=choices)
+                choices=choices, thread_ns=statistics.median(thread_costs) if thread_costs else float("nan"),
+                window_rate=statistics.median(window_rates) if window_rates else 0.0,
+                backlog=statistics.median(backlog) if backlog else 0.0)
+
+
+def starving(rate, backlog, fraction=0.7):
+    """The selector's own rule (Selector.Record), applied to static runs: a path whose windows mostly
+    ended with data queued, moving less than `fraction` of the rate of a path whose windows mostly
+    ended drained, cannot keep up with this sender. When no path kept the socket drained (the sender
+    is faster than all of them), none is starving."""
+    drained = [rate[p] for p in rate if backlog[p] < 0.5]
+    if not drained:
+        return set()
+    return {p for p in rate if backlog[p] >= 0.5 and rate[p] < fraction * max(drained)}
 
 
 def main(opts):
     native = os.path.join(opts.root, "native/build")
     outdir = os.path.join(opts.root, "bench/out")
     os.makedirs(outdir, exist_ok=True)
-    rounds = max(1, min(opts.rounds, 3)) if opts.rounds else 3
+    rounds = opts.selector_rounds
     total = opts.size
     conditions = [(t, s, False) for t in ("tmpfs", "ext4") for s in (1, 4, 16)]
     veth_reason = setup_veth()
@@ -99,27 +124,34 @@ def main(opts):
             storage = os.path.join(base, "store")
             extra = ["--address", HOST_IP] if via_ns else []
             daemon = Daemon(opts.root, storage, extra)
+            group = CpuGroup("recd-selbench")
+            group.add(daemon.proc.pid)
             res = {p: [] for p in POLICIES}
             try:
                 seq = 0
                 for rnd in range(rounds + 1):
-                    for p in POLICIES:
+                    for p in POLICIES[rnd % len(POLICIES):] + POLICIES[:rnd % len(POLICIES)]:
                         seq += 1
-                        r = run_streams(daemon, native, storage, p, total, streams, seq, via_ns)
+                        r = run_streams(daemon, group, native, storage, p, total, streams, seq, via_ns)
                         if rnd > 0:
                             res[p].append(r)
             finally:
                 daemon.stop()
+                group.remove()
                 shutil.rmtree(base, ignore_errors=True)
+            thread = {p: statistics.median(x["thread_ns"] for x in res[p]) for p in POLICIES if p != "auto"}
             med = {p: statistics.median(x["cpu_gib"] for x in res[p]) for p in POLICIES}
             spread = {p: (max(x["cpu_gib"] for x in res[p]) - min(x["cpu_gib"] for x in res[p])) / med[p] for p in POLICIES}
             mbs = {p: statistics.median(x["mbs"] for x in res[p]) for p in POLICIES}
-            # The selector drops a path that cannot keep up with the sender (StarvationFraction 0.7 of a
-            # path that kept the socket drained). So auto is held to the cheapest static path among those
-            # that keep up: within 0.7x of the fastest static throughput. The CPU-only best is printed too.
+            # The selector must never starve a stream: it drops a path that leaves data queued while
+            # moving less than 0.7x the rate of a path that kept the socket drained. auto is therefore
+            # held to the cheapest static path that the same rule keeps, judged on the static runs' own
+            # windows (rate and backlog share from their manifests). The CPU-only best is printed too.
             static_all = [p for p in POLICIES if p != "auto"]
-            fastest = max(mbs[p] for p in static_all)
-            static = [p for p in static_all if mbs[p] >= 0.7 * fastest]
+            wrate = {p: statistics.median(x["window_rate"] for x in res[p]) for p in static_all}
+            wback = {p: statistics.median(x["backlog"] for x in res[p]) for p in static_all}
+            starved = starving(wrate, wback)
+            static = [p for p in static_all if p not in starved] or static_all
             cpu_best = min(static_all, key=lambda p: med[p])
             best = min(static, key=lambda p: med[p])
             second = min((p for p in static if p != best), key=lambda p: med[p], default=best)
@@ -133,11 +165,17 @@ def main(opts):
             top = max(auto_choice, key=auto_choice.get)
             name = f"{target} x{streams}{' veth-1500' if via_ns else ''}"
             rows.append(dict(condition=name, **{f"{p}_cpu_s_per_gib": round(med[p], 4) for p in POLICIES},
+                             **{f"{p}_thread_ns_per_byte": round(thread[p], 4) for p in thread},
+                             **{f"{p}_window_mb_s": round(wrate[p] / 1e6, 1) for p in static_all},
+                             **{f"{p}_backlog_share": round(wback[p], 3) for p in static_all},
                              best_static=best, cpu_only_best=cpu_best, keeps_up=" ".join(static), auto_regret=round(regret, 4), auto_mostly=top,
                              best_clear_of_noise=clear, choice_matches=(top == best) if clear else None,
                              **{f"{p}_mb_s": round(statistics.median(x["mbs"] for x in res[p]), 1) for p in POLICIES}))
             print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f} ({mbs[p]:.0f} MB/s)" for p in POLICIES) +
-                  f" | best {best}" + (f" (cheapest {cpu_best} cannot keep up)" if cpu_best != best else "") +
+                  " | thread view ns/B " + " ".join(f"{p} {thread[p]:.3f}" for p in thread) +
+                  f" | best {best}" + (f" (cheapest {cpu_best} cannot keep up: {wrate[cpu_best] / 1e6:.0f} MB/s with data queued"
+                                       f" in {wback[cpu_best]:.0%} of windows, vs {max(wrate[p] for p in static) / 1e6:.0f} MB/s drained;"
+                                       f" regret vs it {med['auto'] / med[cpu_best] - 1:+.1%})" if cpu_best != best else "") +
                   f", auto regret {regret:+.1%}, auto mostly on {top}" +
                   ("" if not clear else (" (matches)" if top == best else " (DIFFERS from best)")))
             sys.stdout.flush()

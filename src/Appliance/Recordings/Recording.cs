@@ -133,11 +133,7 @@ public sealed class Recording : IDisposable
         if (_selector is null)
         {
             // Fixed policy: still measured, so stats and benchmarks show what the path costs here.
-            var c = _fixedCost;
-            double cost = sample.ThreadNsPerByte;
-            c.NsPerByte = double.IsNaN(c.NsPerByte) ? cost : c.NsPerByte + 0.3 * (cost - c.NsPerByte);
-            c.BytesPerSecond = c.Windows == 0 ? sample.BytesPerSecond : c.BytesPerSecond + 0.3 * (sample.BytesPerSecond - c.BytesPerSecond);
-            c.Windows++;
+            _fixedCost.Add(sample, sample.ThreadNsPerByte);
             return;
         }
         // The first window after a switch carries the switch itself (a new pipe, O_DIRECT meeting

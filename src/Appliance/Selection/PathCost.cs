@@ -8,8 +8,10 @@ public sealed class PathCost
     public int Windows { get; set; }
     public bool Starved { get; set; }
 
-    /// <summary>Smoothed share of this path's windows that ended with data still queued in the socket.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
+    /// <summary>
+    /// Smoothed share of this path's windows that ended with data still queued in the socket. In every
+    /// manifest (fixed paths too), so a benchmark can apply the selector's starvation rule to static runs.
+    /// </summary>
     public double BacklogShare { get; set; }
 
     /// <summary>Most of its windows ended with the socket queue (nearly) empty: it keeps up with the sender.</summary>
@@ -22,4 +24,18 @@ public sealed class PathCost
 
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Excluded => Starved || Unavailable;
+
+    /// <summary>
+    /// Folds one window in: the first windows replace the estimate (fast to learn), later ones move it
+    /// by 30%. Whether a single window ends with data queued is noisy; the share of such windows is not.
+    /// </summary>
+    public void Add(in CostSample s, double cost)
+    {
+        double alpha = Windows < 2 ? 1.0 / (Windows + 1) : 0.3;
+        NsPerByte = double.IsNaN(NsPerByte) ? cost : NsPerByte + alpha * (cost - NsPerByte);
+        BytesPerSecond = Windows == 0 ? s.BytesPerSecond : BytesPerSecond + alpha * (s.BytesPerSecond - BytesPerSecond);
+        double queued = s.Backlogged ? 1 : 0;
+        BacklogShare = Windows == 0 ? queued : BacklogShare + 0.5 * (queued - BacklogShare);
+        Windows++;
+    }
 }

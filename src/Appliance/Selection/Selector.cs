@@ -135,16 +135,8 @@ public sealed class Selector
     {
         if (s.Bytes <= 0) return;
         var c = _costs[i];
-        double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
-        // Fast to learn, then smoothed: the first windows replace the estimate, later ones move it by 30%.
-        double alpha = c.Windows < 2 ? 1.0 / (c.Windows + 1) : 0.3;
-        c.NsPerByte = double.IsNaN(c.NsPerByte) ? cost : c.NsPerByte + alpha * (cost - c.NsPerByte);
-        c.BytesPerSecond = c.Windows == 0 ? s.BytesPerSecond : c.BytesPerSecond + alpha * (s.BytesPerSecond - c.BytesPerSecond);
-        c.Windows++;
+        c.Add(s, _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte);
         _lastWindow[i] = _window;
-
-        // Whether a single window ends with data queued is noisy; the share of such windows is not.
-        c.BacklogShare = c.Windows == 1 ? (s.Backlogged ? 1 : 0) : c.BacklogShare + 0.5 * ((s.Backlogged ? 1 : 0) - c.BacklogShare);
         if (c.KeptUp) { c.Starved = false; return; }
         // Backlogged: data was waiting when the window ended. That alone says nothing when the sender
         // is faster than every path (a bulk copy over loopback); it matters when another path kept the
