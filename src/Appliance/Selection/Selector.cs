@@ -13,7 +13,8 @@ namespace Recd.Selection;
 /// 5. a path that leaves data queued in the socket while moving less than StarvationFraction of
 ///    the rate of a path that kept the queue empty cannot keep up: it is dropped until a later
 ///    re-probe shows otherwise. (When every path leaves data queued, the sender is simply faster
-///    than any of them, and cost alone decides.)
+///    than any of them, and cost alone decides.) Only windows of this recording count here: a rate
+///    learned from another recording was another sender's, and says nothing about this one.
 /// Every decision leaves a sentence in <see cref="Reason"/>.
 /// </summary>
 public sealed class Selector
@@ -22,6 +23,7 @@ public sealed class Selector
     private readonly PathChoice[] _choices;
     private readonly PathCost[] _costs;
     private readonly int[] _lastWindow;
+    private readonly int[] _windowsHere;
     private int _current, _settled = -1, _probeLeft, _streak, _window, _lastProbe;
     private long _total, _explored;
     private bool _probing = true;
@@ -33,6 +35,7 @@ public sealed class Selector
         _choices = choices;
         _costs = new PathCost[choices.Length];
         _lastWindow = new int[choices.Length];
+        _windowsHere = new int[choices.Length];
         for (int i = 0; i < choices.Length; i++)
         {
             _costs[i] = new PathCost { NsPerByte = double.NaN };
@@ -135,6 +138,7 @@ public sealed class Selector
     {
         if (s.Bytes <= 0) return;
         var c = _costs[i];
+        if (_windowsHere[i]++ == 0) c.BacklogShare = s.Backlogged ? 1 : 0; // a learned cost carries no backlog
         c.Add(s, _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte);
         _lastWindow[i] = _window;
         if (c.KeptUp) { c.Starved = false; return; }
@@ -143,7 +147,7 @@ public sealed class Selector
         // queue empty at a higher rate: then this one would fall behind a live stream.
         double bestRate = 0;
         for (int j = 0; j < _costs.Length; j++)
-            if (j != i && _costs[j].Windows > 0 && _costs[j].KeptUp && !_costs[j].Excluded)
+            if (j != i && _windowsHere[j] > 0 && _costs[j].KeptUp && !_costs[j].Excluded)
                 bestRate = Math.Max(bestRate, _costs[j].BytesPerSecond);
         if (bestRate > 0 && c.BytesPerSecond < _o.StarvationFraction * bestRate && !c.Starved)
         {

@@ -147,6 +147,37 @@ public class SelectorTests
     }
 
     [Fact]
+    public void LearnedRatesFromOtherRecordingsNeverStarveTheCurrentPath()
+    {
+        // Learned on this mount from a fast single stream; now one of 16 streams, each far slower and
+        // always with data queued. The learned rates were another sender's: no evidence of starvation.
+        var learned = new Dictionary<string, PathCost>
+        {
+            ["buffered/256K"] = new() { NsPerByte = 0.6, BytesPerSecond = 2e9, Windows = 50 },
+            ["splice/1M"] = new() { NsPerByte = 0.3, BytesPerSecond = 2e9, Windows = 50 },
+            ["direct/4M"] = new() { NsPerByte = 0.5, BytesPerSecond = 2e9, Windows = 50 },
+        };
+        var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
+        var world = new World((p, _) => (p == Splice ? 0.3 : p == Direct ? 0.5 : 0.6, 120e6, true));
+        world.Run(s, 8);
+        Assert.Equal(["splice/1M"], world.BytesByPath.Keys);
+        Assert.Equal(0, s.Switches);
+        Assert.DoesNotContain(s.Costs, c => c.Starved);
+    }
+
+    [Fact]
+    public void StarvationNeedsAPathThatKeptUpInThisRecording()
+    {
+        // Cold start: direct is cheapest but leaves data queued at 40% of the rate at which buffered,
+        // measured in this same recording, kept the socket drained. That is starvation.
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        var world = new World((p, _) => p == Direct ? (0.2, 400e6, true) : p == Splice ? (0.4, 1e9, false) : (0.5, 1e9, false));
+        var end = world.Run(s, 40);
+        Assert.True(s.Costs[2].Starved);
+        Assert.Equal(Splice, end);
+    }
+
+    [Fact]
     public void KillSwitchIsHonouredByTheFactoryWhateverTheSelectorPicks()
     {
         var factory = new WritePathFactory(new WritePathOptions { NoSplice = true });
