@@ -139,7 +139,7 @@ public sealed class Recording : IDisposable
         // The first window after a switch carries the switch itself (a new pipe, O_DIRECT meeting
         // pages the previous path left dirty: measured at 10x the steady cost on ext4). Judge the
         // path on the windows after it.
-        if (_settling) { _settling = false; return; }
+        if (_settling) { _settling = false; _selector.OnSwitchWindow(sample); return; }
         var next = _selector.OnWindow(sample);
         if (next != _choice)
         {

@@ -9,7 +9,11 @@ namespace Recd.Selection;
 /// 3. settle on the cheapest; switch later only when another path is cheaper by SwitchMargin in
 ///    HysteresisWindows consecutive windows;
 /// 4. every ReprobeEveryWindows windows re-measure the stalest other path for one window, while
-///    non-chosen paths have had at most ExplorationBudget of the bytes;
+///    non-chosen paths have had at most ExplorationBudget of the bytes and exploring has cost at
+///    most ExplorationCostBudget more CPU than the chosen path would have (a path at 3.5x the
+///    chosen one's cost spends 2.5 windows' worth of extra CPU per probe window: 5% of the bytes on
+///    it would be +12% of the CPU). The window after each switch counts as exploration too: it
+///    carries the switch itself (O_DIRECT flushing what a buffered probe left dirty);
 /// 5. a path that leaves data queued in the socket while moving less than StarvationFraction of
 ///    the rate of a path that kept the queue empty cannot keep up: it is dropped until a later
 ///    re-probe shows otherwise. (When every path leaves data queued, the sender is simply faster
@@ -26,6 +30,7 @@ public sealed class Selector
     private readonly int[] _windowsHere;
     private int _current, _settled = -1, _probeLeft, _streak, _window, _lastProbe;
     private long _total, _explored;
+    private double _spentNs, _exploreExtraNs;
     private bool _probing = true;
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null)
@@ -72,6 +77,7 @@ public sealed class Selector
         _window++;
         _total += s.Bytes;
         if (_current != _settled) _explored += s.Bytes;
+        Account(s, exploring: _current != _settled);
         Record(_current, s);
 
         if (_probeLeft > 1) { _probeLeft--; return Current; }
@@ -105,9 +111,12 @@ public sealed class Selector
         }
         else _streak = 0;
 
-        if (_window - _lastProbe >= _o.ReprobeEveryWindows && _explored + _o.WindowBytes <= _o.ExplorationBudget * (_total + _o.WindowBytes))
+        if (_window - _lastProbe >= _o.ReprobeEveryWindows)
         {
-            int stale = Stalest();
+            // Data left queued on the chosen path with another path not yet seen in this recording:
+            // whether this stream is being starved is still open, and that probe comes before cost.
+            int stale = !_costs[_settled].KeptUp ? UnseenHere() : -1;
+            if (stale < 0 || !ProbeAffordable(stale, costToo: false)) stale = Stalest(affordableOnly: true);
             if (stale >= 0)
             {
                 _lastProbe = _window;
@@ -115,6 +124,38 @@ public sealed class Selector
             }
         }
         return _current == _settled ? Current : MoveTo(_settled, 0, Reason);
+    }
+
+    /// <summary>
+    /// The first window after a switch: not a measurement of the path (it carries the switch), so
+    /// nothing is judged on it, but what it cost beyond the chosen path is exploration's bill.
+    /// </summary>
+    public void OnSwitchWindow(in CostSample s)
+    {
+        _total += s.Bytes;
+        Account(s, exploring: true);
+    }
+
+    /// <summary>CPU beyond what the settled path would have cost for these bytes: the price of exploring.</summary>
+    public double ExplorationExtraNs => _exploreExtraNs;
+
+    private void Account(in CostSample s, bool exploring)
+    {
+        double spent = _o.CostView == "system" ? s.SystemBusyNs : s.ThreadCpuNs;
+        _spentNs += spent;
+        if (exploring && _settled >= 0 && !double.IsNaN(_costs[_settled].NsPerByte))
+            _exploreExtraNs += Math.Max(0, spent - _costs[_settled].NsPerByte * s.Bytes);
+    }
+
+    /// <summary>Whether one more probe window of <paramref name="i"/> fits the byte budget and (with <paramref name="costToo"/>) the cost budget.</summary>
+    private bool ProbeAffordable(int i, bool costToo = true)
+    {
+        if (_explored + _o.WindowBytes > _o.ExplorationBudget * (_total + _o.WindowBytes)) return false;
+        if (!costToo) return true;
+        double settled = _costs[_settled].NsPerByte, other = _costs[i].NsPerByte;
+        if (double.IsNaN(settled) || double.IsNaN(other)) return true;
+        double extra = Math.Max(0, other - settled) * _o.WindowBytes;
+        return _exploreExtraNs + extra <= _o.ExplorationCostBudget * (_spentNs + other * _o.WindowBytes);
     }
 
     /// <summary>
@@ -194,11 +235,21 @@ public sealed class Selector
         return Math.Max(best, 0);
     }
 
-    private int Stalest()
+    /// <summary>An available path other than the chosen one with no window in this recording, or -1.</summary>
+    private int UnseenHere()
+    {
+        for (int i = 0; i < _costs.Length; i++)
+            if (i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0) return i;
+        return -1;
+    }
+
+    /// <summary>The other path measured longest ago; with <paramref name="affordableOnly"/>, among those a probe window of which fits the budgets.</summary>
+    private int Stalest(bool affordableOnly = false)
     {
         int stale = -1;
         for (int i = 0; i < _costs.Length; i++)
-            if (i != _settled && !_costs[i].Unavailable && (stale < 0 || _lastWindow[i] < _lastWindow[stale])) stale = i;
+            if (i != _settled && !_costs[i].Unavailable && (stale < 0 || _lastWindow[i] < _lastWindow[stale])
+                && (!affordableOnly || ProbeAffordable(i))) stale = i;
         return stale;
     }
 

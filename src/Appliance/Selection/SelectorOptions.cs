@@ -27,6 +27,9 @@ public sealed class SelectorOptions
     /// <summary>... as long as non-chosen paths have had at most this share of the bytes.</summary>
     public double ExplorationBudget { get; set; } = 0.05;
 
+    /// <summary>... and exploring has cost at most this much more CPU than the chosen path would have (2%: regret stays well inside 5%).</summary>
+    public double ExplorationCostBudget { get; set; } = 0.02;
+
     /// <summary>A path moving less than this fraction of the best path's rate while data queues up is dropped.</summary>
     public double StarvationFraction { get; set; } = 0.7;
 
@@ -39,6 +42,7 @@ public sealed class SelectorOptions
         if (ProbeWindows < 1 || HysteresisWindows < 1 || ReprobeEveryWindows < 2) throw new ArgumentException("Selector window counts must be positive");
         if (SwitchMargin is < 0 or >= 1) throw new ArgumentException("Selector:SwitchMargin must be in [0, 1)");
         if (ExplorationBudget is < 0 or > 0.5) throw new ArgumentException("Selector:ExplorationBudget must be in [0, 0.5]");
+        if (ExplorationCostBudget is < 0 or > 0.5) throw new ArgumentException("Selector:ExplorationCostBudget must be in [0, 0.5]");
         if (StarvationFraction is <= 0 or > 1) throw new ArgumentException("Selector:StarvationFraction must be in (0, 1]");
         if (CostView is not ("thread" or "system")) throw new ArgumentException("Selector:CostView must be thread or system");
     }

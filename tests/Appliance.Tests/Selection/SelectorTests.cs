@@ -100,6 +100,56 @@ public class SelectorTests
     }
 
     [Fact]
+    public void ReprobingDearPathsStaysWithinTheCostBudget()
+    {
+        // ext4 as measured: direct 0.19 ns/B, buffered 0.66, splice 1.09. 5% of the bytes on those
+        // would be +15% of the CPU; the cost budget holds exploring to 2% once settled.
+        double Cost(PathChoice p) => p.Kind switch { WritePathKind.Direct => 0.19, WritePathKind.Buffered => 0.66, _ => 1.09 };
+        var world = new World((p, _) => (Cost(p), 1e9, false));
+        var o = Opts();
+        o.ReprobeEveryWindows = 2;
+        var s = new Selector(o, [Buffered, Splice, Direct]);
+        world.Run(s, 10);                      // probe round and settle
+        Assert.Equal(Direct, s.Current);
+        var before = world.BytesByPath.ToDictionary(kv => kv.Key, kv => kv.Value);
+        world.Run(s, 2000);
+        double spent = 0, ideal = 0;
+        foreach (var (label, bytes) in world.BytesByPath)
+        {
+            long b = bytes - before.GetValueOrDefault(label);
+            spent += b * Cost(label.StartsWith("direct") ? Direct : label.StartsWith("splice") ? Splice : Buffered);
+            ideal += b * 0.19;
+        }
+        Assert.True(spent / ideal - 1 <= 0.021, $"exploring cost {spent / ideal - 1:P1} extra");
+        Assert.True(world.BytesByPath["buffered/256K"] - before["buffered/256K"] > 0, "still re-probed");
+    }
+
+    [Fact]
+    public void CheapAlternativesAreReprobedMoreOftenThanDearOnes()
+    {
+        var world = new World((p, _) => Fixed(p, 1.00, 0.33, 0.30)); // splice within 10% of direct, buffered at 3.3x
+        var o = Opts();
+        o.ReprobeEveryWindows = 2;
+        var s = new Selector(o, [Buffered, Splice, Direct]);
+        world.Run(s, 2000);
+        Assert.Equal(Direct, s.Current);
+        Assert.True(world.BytesByPath["splice/1M"] > 2 * world.BytesByPath["buffered/256K"], $"splice {world.BytesByPath["splice/1M"] >> 20} MiB, buffered {world.BytesByPath["buffered/256K"] >> 20} MiB, direct {world.BytesByPath["direct/4M"] >> 20} MiB");
+    }
+
+    [Fact]
+    public void SwitchWindowsAreBilledToExploration()
+    {
+        var world = new World((p, _) => Fixed(p, 0.60, 0.45, 0.30));
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        world.Run(s, 10);
+        double before = s.ExplorationExtraNs;
+        long bytes = 8 << 20;
+        s.OnSwitchWindow(new CostSample(bytes, (long)(3.0 * bytes), bytes, 0, false)); // 10x: O_DIRECT flushing
+        Assert.Equal(before + (3.0 - 0.30) * bytes, s.ExplorationExtraNs, 0);
+        Assert.Equal(Direct, s.Current);
+    }
+
+    [Fact]
     public void ReprobeNoticesWhenAnotherPathBecomesCheaper()
     {
         var world = new World((p, w) => p.Kind switch
@@ -163,6 +213,26 @@ public class SelectorTests
         Assert.Equal(["splice/1M"], world.BytesByPath.Keys);
         Assert.Equal(0, s.Switches);
         Assert.DoesNotContain(s.Costs, c => c.Starved);
+    }
+
+    [Fact]
+    public void AStartOnALearnedPathThatCannotKeepUpIsStillCaught()
+    {
+        // Learned: direct far cheapest. This stream is live and direct cannot keep up with it (data
+        // queued, 40% of the rate at which buffered keeps the socket drained); buffered costs 3.5x,
+        // so the cost budget alone would never pay for the probe that reveals it.
+        var learned = new Dictionary<string, PathCost>
+        {
+            ["buffered/256K"] = new() { NsPerByte = 0.66, BytesPerSecond = 1e9, Windows = 50 },
+            ["splice/1M"] = new() { NsPerByte = 1.09, BytesPerSecond = 1e9, Windows = 50 },
+            ["direct/4M"] = new() { NsPerByte = 0.19, BytesPerSecond = 1e9, Windows = 50 },
+        };
+        var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
+        Assert.Equal(Direct, s.Current);
+        var world = new World((p, _) => p == Direct ? (0.19, 4e6, true) : p == Buffered ? (0.66, 10e6, false) : (1.09, 10e6, false));
+        var end = world.Run(s, 40);             // the first re-probe (window 32) settles it, not window ~128
+        Assert.True(s.Costs[2].Starved);
+        Assert.NotEqual(Direct, end);
     }
 
     [Fact]
