@@ -8,6 +8,8 @@ namespace Recd.Selection;
 /// 2. probe every candidate for ProbeWindows windows unless the mount's learned costs already cover it;
 /// 3. settle on the cheapest; switch later only when another path is cheaper by SwitchMargin in
 ///    HysteresisWindows consecutive windows;
+///    a switch on a cost measured long ago (another phase of the machine, or another recording)
+///    first re-measures that path for one window beside the chosen one;
 /// 4. every ReprobeEveryWindows windows re-measure the stalest other path for one window, while
 ///    non-chosen paths have had at most ExplorationBudget of the bytes and exploring has cost at
 ///    most ExplorationCostBudget more CPU than the chosen path would have (a path at 3.5x the
@@ -32,6 +34,7 @@ public sealed class Selector
     private long _total, _explored;
     private double _spentNs, _exploreExtraNs;
     private bool _probing = true;
+    private int _confirming = -1;
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null)
     {
@@ -101,7 +104,16 @@ public sealed class Selector
         }
         if (cheapest != _settled && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin))
         {
-            if (++_streak >= _o.HysteresisWindows)
+            if (++_streak >= _o.HysteresisWindows && _window - _lastWindow[cheapest] > 2 * _o.HysteresisWindows + 2)
+            {
+                // The other path's cost is old: measured in another phase of the machine (this VM
+                // runs whole seconds at 2x the cost of every path), or learned from other recordings.
+                // Measure it again, right beside the chosen one, before switching on it.
+                _streak = 0;
+                _confirming = cheapest;
+                return MoveTo(cheapest, 1, $"confirming {Label(cheapest)} ({Describe(cheapest)}, last measured {_window - _lastWindow[cheapest]} windows ago) against {Label(_settled)} ({Describe(_settled)})");
+            }
+            if (_streak >= _o.HysteresisWindows)
             {
                 string why = $"switched {Label(_settled)} -> {Label(cheapest)}: {Describe(cheapest)} vs {Describe(_settled)} for {_streak} windows";
                 _settled = cheapest;
@@ -180,7 +192,15 @@ public sealed class Selector
         if (s.Bytes <= 0) return;
         var c = _costs[i];
         if (_windowsHere[i]++ == 0) c.BacklogShare = s.Backlogged ? 1 : 0; // a learned cost carries no backlog
-        c.Add(s, _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte);
+        double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
+        if (_confirming == i)
+        {
+            // A confirmation replaces the old figure: what the path costs now is the question.
+            _confirming = -1;
+            c.NsPerByte = double.NaN;
+            c.Windows = 0;
+        }
+        c.Add(s, cost);
         _lastWindow[i] = _window;
         if (c.KeptUp) { c.Starved = false; return; }
         // Backlogged: data was waiting when the window ended. That alone says nothing when the sender

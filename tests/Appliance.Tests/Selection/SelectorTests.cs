@@ -248,6 +248,36 @@ public class SelectorTests
     }
 
     [Fact]
+    public void AMachineWideSlowPhaseDoesNotSwitchOnStaleCosts()
+    {
+        // Measured here: the VM runs whole seconds at 2x the cost of every path. Splice stays the
+        // cheapest throughout; a stale buffered figure from the fast phase must not win.
+        var world = new World((p, w) =>
+        {
+            double phase = w is >= 40 and < 140 ? 2.0 : 1.0;
+            return (phase * (p == Splice ? 0.45 : p == Buffered ? 0.53 : 0.65), 1e9, false);
+        });
+        var o = Opts();
+        o.ReprobeEveryWindows = 1000; // no re-probes: only the switch logic is under test
+        var s = new Selector(o, [Buffered, Splice, Direct]);
+        world.Run(s, 200);
+        Assert.Equal(Splice, s.Current);
+        // 2 probe windows and 1 confirmation; switching on the stale figure costs 6 here.
+        Assert.True(world.BytesByPath["buffered/256K"] <= 3 * (8L << 20), $"buffered got {world.BytesByPath["buffered/256K"] >> 20} MiB");
+    }
+
+    [Fact]
+    public void AConfirmedCheaperPathIsStillSwitchedTo()
+    {
+        // Direct gets dearer for good (the disk slowed down): splice, confirmed now, takes over.
+        var world = new World((p, w) => (p == Direct ? (w < 40 ? 0.30 : 0.90) : p == Splice ? 0.45 : 0.60, 1e9, false));
+        var o = Opts();
+        o.ReprobeEveryWindows = 1000;
+        var s = new Selector(o, [Buffered, Splice, Direct]);
+        Assert.Equal(Splice, world.Run(s, 80));
+    }
+
+    [Fact]
     public void KillSwitchIsHonouredByTheFactoryWhateverTheSelectorPicks()
     {
         var factory = new WritePathFactory(new WritePathOptions { NoSplice = true });
