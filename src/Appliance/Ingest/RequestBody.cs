@@ -17,7 +17,11 @@ public static class RequestBody
 
     public static Result CopyTo(Recording recording, RequestHead head, ConnectionBuffer buffer, ClientSocket socket, HttpLimits limits)
     {
-        if (!head.Chunked) return CopySpan(recording, head.ContentLength, buffer, socket, 0);
+        if (!head.Chunked)
+        {
+            recording.ExpectedEnd = recording.Length + head.ContentLength;
+            return CopySpan(recording, head.ContentLength, buffer, socket, 0);
+        }
 
         long total = 0;
         while (true)

@@ -68,6 +68,9 @@ public sealed class Recording : IDisposable
     public WritePathKind PathKind => _path.Kind;
     public Selector? Selector => _selector;
 
+    /// <summary>File offset the body ends at when its length is known up front (Content-Length), else -1.</summary>
+    public long ExpectedEnd { get; set; } = -1;
+
     internal RecordingFile FileForTesting => _file;
     internal PageCachePolicy PageCacheForTesting => _pageCache;
 
@@ -140,6 +143,7 @@ public sealed class Recording : IDisposable
         // pages the previous path left dirty: measured at 10x the steady cost on ext4). Judge the
         // path on the windows after it.
         if (_settling) { _settling = false; _selector.OnSwitchWindow(sample); return; }
+        _selector.RemainingBytes = ExpectedEnd < 0 ? long.MaxValue : Math.Max(0, ExpectedEnd - Length);
         var next = _selector.OnWindow(sample);
         if (next != _choice)
         {

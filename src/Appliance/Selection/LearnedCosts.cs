@@ -35,24 +35,48 @@ public sealed class LearnedCosts
                 : null;
     }
 
+    /// <summary>
+    /// Folds a finished recording in. Only paths it measured itself count, weighted by their windows.
+    /// What a recording can vouch for is how its paths compare, measured side by side; their level
+    /// moves with the machine (this VM runs whole recordings at 2x the cost of every path). So the
+    /// chosen path's change of level moves every path of the mount alike, and the other paths it
+    /// measured come in relative to the chosen one: a dear phase does not reorder the mount's paths.
+    /// </summary>
     public void Merge(string mountKey, Selector selector)
     {
         lock (_gate)
         {
             if (!_mounts.TryGetValue(mountKey, out var m)) _mounts[mountKey] = m = new();
-            for (int i = 0; i < selector.Choices.Count; i++)
+            int settled = selector.SettledIndex;
+            double seenRef = settled >= 0 && selector.WindowsHere(settled) > 0 ? selector.Costs[settled].NsPerByte : double.NaN;
+            if (seenRef > 0 && m.TryGetValue(selector.Choices[settled].Label, out var reference) && reference.NsPerByte > 0)
             {
-                var seen = selector.Costs[i];
-                if (seen.Windows == 0 || double.IsNaN(seen.NsPerByte)) continue;
-                string label = selector.Choices[i].Label;
-                if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = seen.NsPerByte, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(seen.Windows, MaxWindows) }; continue; }
-                double w = (double)seen.Windows / (seen.Windows + old.Windows);
-                old.NsPerByte += w * (seen.NsPerByte - old.NsPerByte);
-                old.BytesPerSecond += w * (seen.BytesPerSecond - old.BytesPerSecond);
-                old.Windows = Math.Min(old.Windows + seen.Windows, MaxWindows);
+                int windows = selector.WindowsHere(settled);
+                double w = (double)windows / (windows + reference.Windows);
+                double level = 1 + w * (seenRef / reference.NsPerByte - 1);
+                foreach (var c in m.Values) c.NsPerByte *= level;
+                double scale = reference.NsPerByte / seenRef; // seen on this recording -> the mount's level
+                for (int i = 0; i < selector.Choices.Count; i++)
+                    if (i != settled) Fold(m, selector, i, selector.Costs[i].NsPerByte * scale);
+                Fold(m, selector, settled, reference.NsPerByte, countOnly: true);
             }
+            else
+                for (int i = 0; i < selector.Choices.Count; i++) Fold(m, selector, i, selector.Costs[i].NsPerByte);
             Save();
         }
+    }
+
+    private static void Fold(Dictionary<string, PathCost> m, Selector selector, int i, double cost, bool countOnly = false)
+    {
+        var seen = selector.Costs[i];
+        int windows = selector.WindowsHere(i);
+        if (windows == 0 || double.IsNaN(cost)) return;
+        string label = selector.Choices[i].Label;
+        if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = cost, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(windows, MaxWindows) }; return; }
+        double w = (double)windows / (windows + old.Windows);
+        if (!countOnly) old.NsPerByte += w * (cost - old.NsPerByte);
+        old.BytesPerSecond += w * (seen.BytesPerSecond - old.BytesPerSecond);
+        old.Windows = Math.Min(old.Windows + windows, MaxWindows);
     }
 
     private void Save()

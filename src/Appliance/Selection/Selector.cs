@@ -44,6 +44,7 @@ public sealed class Selector
         _costs = new PathCost[choices.Length];
         _lastWindow = new int[choices.Length];
         _windowsHere = new int[choices.Length];
+        Array.Fill(_lastWindow, NeverHere);
         for (int i = 0; i < choices.Length; i++)
         {
             _costs[i] = new PathCost { NsPerByte = double.NaN };
@@ -64,6 +65,23 @@ public sealed class Selector
         }
         else Reason = $"start on {Label(0)}: the board's prior";
     }
+
+    private const int NeverHere = int.MinValue / 2;
+
+    /// <summary>
+    /// Bytes still to come when the body's length is known (Content-Length), else long.MaxValue. A
+    /// switch, a confirmation or a re-probe costs windows it has to earn back: with fewer than
+    /// ReprobeEveryWindows windows left, the recording stays where it is (a 64 MiB recording is 8).
+    /// </summary>
+    public long RemainingBytes { get; set; } = long.MaxValue;
+
+    private bool WorthChanging => RemainingBytes >= (long)_o.ReprobeEveryWindows * _o.WindowBytes;
+
+    /// <summary>Windows of this recording (not learned) on path <paramref name="i"/>.</summary>
+    public int WindowsHere(int i) => _windowsHere[i];
+
+    /// <summary>The path the recording has settled on, or -1 while probing.</summary>
+    public int SettledIndex => _settled;
 
     public PathChoice Current => _choices[_current];
     public int CurrentIndex => _current;
@@ -102,7 +120,7 @@ public sealed class Selector
             _settled = cheapest;
             return MoveTo(cheapest, 0, $"{Label(cheapest)} takes over: the previous choice could not keep up");
         }
-        if (cheapest != _settled && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin))
+        if (cheapest != _settled && WorthChanging && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin))
         {
             if (++_streak >= _o.HysteresisWindows && _window - _lastWindow[cheapest] > 2 * _o.HysteresisWindows + 2)
             {
@@ -111,7 +129,7 @@ public sealed class Selector
                 // Measure it again, right beside the chosen one, before switching on it.
                 _streak = 0;
                 _confirming = cheapest;
-                return MoveTo(cheapest, 1, $"confirming {Label(cheapest)} ({Describe(cheapest)}, last measured {_window - _lastWindow[cheapest]} windows ago) against {Label(_settled)} ({Describe(_settled)})");
+                return MoveTo(cheapest, 1, $"confirming {Label(cheapest)} ({Describe(cheapest)}, {Age(cheapest)}) against {Label(_settled)} ({Describe(_settled)})");
             }
             if (_streak >= _o.HysteresisWindows)
             {
@@ -123,7 +141,7 @@ public sealed class Selector
         }
         else _streak = 0;
 
-        if (_window - _lastProbe >= _o.ReprobeEveryWindows)
+        if (_window - _lastProbe >= _o.ReprobeEveryWindows && WorthChanging)
         {
             // Data left queued on the chosen path with another path not yet seen in this recording:
             // whether this stream is being starved is still open, and that probe comes before cost.
@@ -132,7 +150,7 @@ public sealed class Selector
             if (stale >= 0)
             {
                 _lastProbe = _window;
-                return MoveTo(stale, 1, $"re-probing {Label(stale)} (last measured {_window - _lastWindow[stale]} windows ago)");
+                return MoveTo(stale, 1, $"re-probing {Label(stale)} ({Age(stale)})");
             }
         }
         return _current == _settled ? Current : MoveTo(_settled, 0, Reason);
@@ -274,6 +292,8 @@ public sealed class Selector
     }
 
     private string Label(int i) => _choices[i].Label;
+
+    private string Age(int i) => _lastWindow[i] == NeverHere ? "not yet measured in this recording" : $"last measured {_window - _lastWindow[i]} windows ago";
 
     private string Describe(int i) => $"{_costs[i].NsPerByte:F3} ns/B at {_costs[i].BytesPerSecond / 1e6:F0} MB/s";
 

@@ -278,6 +278,43 @@ public class SelectorTests
     }
 
     [Fact]
+    public void AShortRecordingOfKnownLengthStaysOnItsLearnedStart()
+    {
+        // 64 MiB of 16 concurrent streams: 8 windows, too few to earn back a switch. Noisy windows
+        // make splice look dearer than the learned direct figure; it must not move.
+        var learned = new Dictionary<string, PathCost>
+        {
+            ["buffered/256K"] = new() { NsPerByte = 0.53, BytesPerSecond = 1e9, Windows = 50 },
+            ["splice/1M"] = new() { NsPerByte = 0.45, BytesPerSecond = 1e9, Windows = 50 },
+            ["direct/4M"] = new() { NsPerByte = 0.50, BytesPerSecond = 1e9, Windows = 50 },
+        };
+        var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
+        var world = new World((p, _) => (p == Splice ? 0.70 : 0.50, 1e9, true));
+        var current = s.Current;
+        for (int w = 0; w < 8; w++)
+        {
+            s.RemainingBytes = (8 - w) * (8L << 20);
+            current = s.OnWindow(world.Sample(current));
+        }
+        Assert.Equal(0, s.Switches);
+        Assert.Equal(["splice/1M"], world.BytesByPath.Keys);
+    }
+
+    [Fact]
+    public void ALongRecordingStillLeavesAPathThatGotDearer()
+    {
+        var learned = new Dictionary<string, PathCost>
+        {
+            ["buffered/256K"] = new() { NsPerByte = 0.53, BytesPerSecond = 1e9, Windows = 50 },
+            ["splice/1M"] = new() { NsPerByte = 0.45, BytesPerSecond = 1e9, Windows = 50 },
+            ["direct/4M"] = new() { NsPerByte = 0.50, BytesPerSecond = 1e9, Windows = 50 },
+        };
+        var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
+        var world = new World((p, _) => (p == Splice ? 0.70 : p == Direct ? 0.50 : 0.53, 1e9, false));
+        Assert.Equal(Direct, world.Run(s, 60)); // unknown length: long.MaxValue remaining
+    }
+
+    [Fact]
     public void KillSwitchIsHonouredByTheFactoryWhateverTheSelectorPicks()
     {
         var factory = new WritePathFactory(new WritePathOptions { NoSplice = true });
