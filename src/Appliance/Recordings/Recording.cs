@@ -92,7 +92,7 @@ public sealed class Recording : IDisposable
             // End full spans on a 4 KiB file offset: after the first span every span is aligned, so
             // O_DIRECT writes whole blocks with no buffered head and tail around each span.
             if (span == SpanBytes) span -= (Length + span) % DirectWritePath.Block;
-            _meter.Begin();
+            _meter.Begin(watchDirty: _selector is not null && _path.Kind != WritePathKind.Direct);
             var result = _path.Move(socketFd, _file, Length, span);
             bool windowDone = _meter.End(result.Moved, socketFd, out var sample);
             Account(_path.Label, result.Moved);

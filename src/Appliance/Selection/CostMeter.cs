@@ -11,18 +11,22 @@ namespace Recd.Selection;
 /// </summary>
 public sealed class CostMeter(long windowBytes, int windowMs)
 {
-    private long _bytes, _cpu, _wall, _sysStart, _windowStartTicks;
+    private long _bytes, _cpu, _wall, _sysStart, _windowStartTicks, _dirtyStart = -1;
     private long _cpu0, _wall0;
     private bool _open;
 
-    /// <summary>Call right before a write-path call.</summary>
-    public void Begin()
+    /// <summary>
+    /// Call right before a write-path call. <paramref name="watchDirty"/>: the path writes through the
+    /// page cache, so note how much of what it writes stays dirty (see <see cref="DirtyMemory"/>).
+    /// </summary>
+    public void Begin(bool watchDirty = false)
     {
         if (!_open)
         {
             _open = true;
             _bytes = _cpu = _wall = 0;
             _sysStart = SystemCpu.BusyNanoseconds();
+            _dirtyStart = watchDirty ? DirtyMemory.Bytes() : -1;
             _windowStartTicks = Stopwatch.GetTimestamp();
         }
         _cpu0 = Libc.ThreadCpuNanoseconds();
@@ -42,7 +46,9 @@ public sealed class CostMeter(long windowBytes, int windowMs)
         if (_bytes < windowBytes && (_bytes < MinWindowBytes || Stopwatch.GetElapsedTime(_windowStartTicks).TotalMilliseconds < windowMs)) return false;
         long sys = SystemCpu.BusyNanoseconds();
         int queued = Libc.QueuedBytes(socketFd);
-        sample = new CostSample(_bytes, _cpu, _wall, _sysStart >= 0 && sys >= 0 ? sys - _sysStart : 0, queued >= BacklogBytes);
+        long dirty = _dirtyStart >= 0 ? DirtyMemory.Bytes() : -1;
+        bool absorbed = dirty >= 0 && dirty - _dirtyStart >= _bytes / 2;
+        sample = new CostSample(_bytes, _cpu, _wall, _sysStart >= 0 && sys >= 0 ? sys - _sysStart : 0, queued >= BacklogBytes, absorbed);
         _open = false;
         return true;
     }

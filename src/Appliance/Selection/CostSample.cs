@@ -6,7 +6,9 @@ namespace Recd.Selection;
 /// whole machine's busy time over the same span (/proc/stat: receive softirq work often runs on
 /// another CPU or in interrupt context and never shows in the thread's clock).
 /// </summary>
-public readonly record struct CostSample(long Bytes, long ThreadCpuNs, long WallNs, long SystemBusyNs, bool Backlogged)
+/// <param name="Absorbed">The machine's dirty page cache grew by at least half of what the window wrote:
+/// it moved at memory speed, which says nothing about the rate the storage sustains.</param>
+public readonly record struct CostSample(long Bytes, long ThreadCpuNs, long WallNs, long SystemBusyNs, bool Backlogged, bool Absorbed = false)
 {
     public double ThreadNsPerByte => Bytes > 0 ? (double)ThreadCpuNs / Bytes : double.NaN;
     public double SystemNsPerByte => Bytes > 0 ? (double)SystemBusyNs / Bytes : double.NaN;

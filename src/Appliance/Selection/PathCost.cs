@@ -14,6 +14,13 @@ public sealed class PathCost
     /// </summary>
     public double BacklogShare { get; set; }
 
+    /// <summary>Smoothed share of its windows whose bytes mostly stayed in dirty page cache (buffered/splice on a disk).</summary>
+    public double AbsorbedShare { get; set; }
+
+    /// <summary>It kept up, and not only because memory absorbed the writes: its rate is one the storage sustains.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool KeptUpOnStorage => KeptUp && AbsorbedShare < 0.5;
+
     /// <summary>Most of its windows ended with the socket queue (nearly) empty: it keeps up with the sender.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool KeptUp => Windows > 0 && BacklogShare < 0.5;
@@ -34,8 +41,9 @@ public sealed class PathCost
         double alpha = Windows < 2 ? 1.0 / (Windows + 1) : 0.3;
         NsPerByte = double.IsNaN(NsPerByte) ? cost : NsPerByte + alpha * (cost - NsPerByte);
         BytesPerSecond = Windows == 0 ? s.BytesPerSecond : BytesPerSecond + alpha * (s.BytesPerSecond - BytesPerSecond);
-        double queued = s.Backlogged ? 1 : 0;
+        double queued = s.Backlogged ? 1 : 0, absorbed = s.Absorbed ? 1 : 0;
         BacklogShare = Windows == 0 ? queued : BacklogShare + 0.5 * (queued - BacklogShare);
+        AbsorbedShare = Windows == 0 ? absorbed : AbsorbedShare + 0.5 * (absorbed - AbsorbedShare);
         Windows++;
     }
 }

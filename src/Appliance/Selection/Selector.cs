@@ -20,7 +20,8 @@ namespace Recd.Selection;
 ///    the rate of a path that kept the queue empty cannot keep up: it is dropped until a later
 ///    re-probe shows otherwise. (When every path leaves data queued, the sender is simply faster
 ///    than any of them, and cost alone decides.) Only windows of this recording count here: a rate
-///    learned from another recording was another sender's, and says nothing about this one.
+///    learned from another recording was another sender's, and says nothing about this one. Nor do
+///    windows whose bytes mostly stayed in dirty page cache: that rate was memory's, not the disk's.
 /// Every decision leaves a sentence in <see cref="Reason"/>.
 /// </summary>
 public sealed class Selector
@@ -209,7 +210,7 @@ public sealed class Selector
     {
         if (s.Bytes <= 0) return;
         var c = _costs[i];
-        if (_windowsHere[i]++ == 0) c.BacklogShare = s.Backlogged ? 1 : 0; // a learned cost carries no backlog
+        if (_windowsHere[i]++ == 0) { c.BacklogShare = s.Backlogged ? 1 : 0; c.AbsorbedShare = s.Absorbed ? 1 : 0; } // learned costs carry neither
         double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
         if (_confirming == i)
         {
@@ -226,7 +227,7 @@ public sealed class Selector
         // queue empty at a higher rate: then this one would fall behind a live stream.
         double bestRate = 0;
         for (int j = 0; j < _costs.Length; j++)
-            if (j != i && _windowsHere[j] > 0 && _costs[j].KeptUp && !_costs[j].Excluded)
+            if (j != i && _windowsHere[j] > 0 && _costs[j].KeptUpOnStorage && !_costs[j].Excluded)
                 bestRate = Math.Max(bestRate, _costs[j].BytesPerSecond);
         if (bestRate > 0 && c.BytesPerSecond < _o.StarvationFraction * bestRate && !c.Starved)
         {
