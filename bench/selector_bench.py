@@ -4,8 +4,9 @@ Conditions: tmpfs and ext4 targets x 1, 4, 16 concurrent streams over loopback, 
 machine allows network namespaces) one stream over a veth pair with MTU 1500 and GRO off on the
 receiving side, so segments look like a real set-top-box NIC's. Per condition and round, policies run
 one after another on one daemon (auto keeps what it learned on the mount, as it would on a box);
-one unmeasured warm-up pass per condition precedes the rounds, and the order of the policies rotates
-from round to round (a run's cost depends on its place in the sequence). Metric: receiver (daemon)
+one unmeasured warm-up pass per condition precedes the rounds, and the order of the policies follows
+a balanced Latin square (a run's cost depends on what ran before it). auto's regret is the median of
+per-round ratios to the best static path, with a bootstrap 90% interval. Metric: receiver (daemon)
 CPU-s per GiB, all threads, from a cgroup cpuacct group (else /proc/PID/stat); senders on CPU 0 and
 the daemon on CPU 1 with --pin. auto's regret = auto / best static - 1. Beside it, the
 selector's own signal: each static path's in-call thread cost (ns/B, from the manifests), so a
@@ -14,7 +15,7 @@ ranking that differs from the process view shows.
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 import bench
-from bench import CpuGroup, Daemon, GiB, proc_cpu, settle, system_busy
+from bench import CpuGroup, Daemon, GiB, paired_ratio, proc_cpu, settle, system_busy
 
 POLICIES = ["buffered", "splice", "direct", "auto"]
 NS, HOST_IF, NS_IF = "recd-bench", "recdb0", "recdb1"
@@ -91,6 +92,21 @@ def run_streams(daemon, group, native, storage, policy, total, streams, seq, via
                 backlog=statistics.median(backlog) if backlog else 0.0)
 
 
+def williams_order(items, rnd):
+    """Round rnd of a balanced Latin square (Williams design): over len(items) rounds every item runs
+    in every place once and follows every other item exactly once. A plain rotation put auto right
+    after direct in 3 rounds of 4, and a run right after one of its own kind measured dearer."""
+    n = len(items)
+    first, lo, hi = [0], 1, n - 1
+    while len(first) < n:
+        first.append(lo)
+        lo += 1
+        if len(first) < n:
+            first.append(hi)
+            hi -= 1
+    return [items[(k + rnd) % n] for k in first]
+
+
 def starving(rate, backlog, sustained, fraction=0.7):
     """The selector's own rule (Selector.Record), applied to static runs: a path whose windows mostly
     ended with data queued, moving less than `fraction` of the rate of a path whose windows mostly
@@ -121,7 +137,7 @@ def main(opts):
           f"receiver CPU-s/GiB (median)")
     if veth_reason:
         print(f"veth MTU 1500 condition skipped: {veth_reason}")
-    rows = []
+    rows, runs = [], []
     try:
         for target, streams, via_ns in conditions:
             base = tempfile.mkdtemp(prefix="recd-selbench-", dir=targets[target])
@@ -134,11 +150,14 @@ def main(opts):
             try:
                 seq = 0
                 for rnd in range(rounds + 1):
-                    for p in POLICIES[rnd % len(POLICIES):] + POLICIES[:rnd % len(POLICIES)]:
+                    for p in williams_order(POLICIES, rnd):
                         seq += 1
                         r = run_streams(daemon, group, native, storage, p, total, streams, seq, via_ns)
                         if rnd > 0:
                             res[p].append(r)
+                            runs.append(dict(condition=f"{target} x{streams}{' veth-1500' if via_ns else ''}", round=rnd, policy=p,
+                                             cpu_s_per_gib=round(r["cpu_gib"], 4), mb_s=round(r["mbs"], 1),
+                                             recordings_by_path=" ".join(f"{k}:{v}" for k, v in sorted(r["choices"].items()))))
             finally:
                 daemon.stop()
                 group.remove()
@@ -159,7 +178,11 @@ def main(opts):
             cpu_best = min(static_all, key=lambda p: med[p])
             best = min(static, key=lambda p: med[p])
             second = min((p for p in static if p != best), key=lambda p: med[p], default=best)
-            regret = med["auto"] / med[best] - 1
+            # Paired by round (the policies of a round ran back to back, in rotating order), so drift
+            # of the machine between rounds cancels; bootstrap 90% interval over rounds.
+            ratio, lo, hi = paired_ratio([x["cpu_gib"] for x in res["auto"]], [x["cpu_gib"] for x in res[best]])
+            regret, regret_lo, regret_hi = ratio - 1, lo - 1, hi - 1
+            regret_of_medians = med["auto"] / med[best] - 1
             noise = max(spread[best], spread[second], 0.05)
             clear = med[second] / med[best] - 1 > noise
             auto_choice = {}
@@ -172,7 +195,9 @@ def main(opts):
                              **{f"{p}_thread_ns_per_byte": round(thread[p], 4) for p in thread},
                              **{f"{p}_window_mb_s": round(wrate[p] / 1e6, 1) for p in static_all},
                              **{f"{p}_backlog_share": round(wback[p], 3) for p in static_all},
-                             best_static=best, cpu_only_best=cpu_best, keeps_up=" ".join(static), auto_regret=round(regret, 4), auto_mostly=top,
+                             best_static=best, cpu_only_best=cpu_best, keeps_up=" ".join(static), auto_regret=round(regret, 4),
+                             auto_regret_lo=round(regret_lo, 4), auto_regret_hi=round(regret_hi, 4),
+                             auto_regret_of_medians=round(regret_of_medians, 4), auto_mostly=top,
                              best_clear_of_noise=clear, choice_matches=(top == best) if clear else None,
                              **{f"{p}_mb_s": round(statistics.median(x["mbs"] for x in res[p]), 1) for p in POLICIES}))
             print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f} ({mbs[p]:.0f} MB/s)" for p in POLICIES) +
@@ -180,7 +205,7 @@ def main(opts):
                   f" | best {best}" + (f" (cheapest {cpu_best} cannot keep up: {wrate[cpu_best] / 1e6:.0f} MB/s with data queued"
                                        f" in {wback[cpu_best]:.0%} of windows, vs {max(wrate[p] for p in static) / 1e6:.0f} MB/s drained;"
                                        f" regret vs it {med['auto'] / med[cpu_best] - 1:+.1%})" if cpu_best != best else "") +
-                  f", auto regret {regret:+.1%}, auto mostly on {top}" +
+                  f", auto regret {regret:+.1%} [{regret_lo:+.1%} {regret_hi:+.1%}] (of medians {regret_of_medians:+.1%}), auto mostly on {top}" +
                   ("" if not clear else (" (matches)" if top == best else " (DIFFERS from best)")))
             sys.stdout.flush()
     finally:
@@ -190,6 +215,10 @@ def main(opts):
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
         w.writeheader()
         w.writerows(rows)
+    with open(os.path.join(outdir, "selector_runs.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(runs[0].keys()))
+        w.writeheader()
+        w.writerows(runs)
     worst = max(rows, key=lambda r: r["auto_regret"])
-    print(f"\nwritten: {outdir}/selector.csv; target: regret <= 5% everywhere; worst {worst['auto_regret']:+.1%} ({worst['condition']})")
+    print(f"\nwritten: {outdir}/selector.csv, selector_runs.csv; target: regret <= 5% everywhere; worst {worst['auto_regret']:+.1%} ({worst['condition']})")
     return 0
