@@ -33,6 +33,8 @@ deps() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v mount >/dev/null || missing+=(mount)
   [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  # The selector benchmark's veth condition switches GRO/TSO/GSO off with ethtool (NIC-like segments).
+  [ "${1:-}" = bench ] && { command -v ethtool >/dev/null || missing+=(ethtool); }
   if [ "${1:-}" = cross ]; then
     # The arm64 suite: clang cross-links against this sysroot; qemu-user runs the result (../shared/cross.md).
     command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
@@ -93,7 +95,7 @@ case "$cmd" in
     exec "$ROOT/tests/run-all.sh" "$@"
     ;;
   bench)
-    deps
+    deps bench
     publish
     native
     exec "$ROOT/bench/run.sh" "$@"

@@ -267,6 +267,7 @@ def main():
     ap.add_argument("--direct", type=int, default=4 << 20)
     ap.add_argument("--pin", action="store_true", help="sender on CPU 0, receivers on CPU 1")
     ap.add_argument("--selector-rounds", type=int, default=8, help="measured rounds per condition with --selector")
+    ap.add_argument("--conditions", default="", help="with --selector: e.g. tmpfs-x1,ext4-x16,veth (default: all)")
     ap.add_argument("--selector", action="store_true", help="static paths vs auto under several conditions")
     opts = ap.parse_args()
     if opts.pin and (os.cpu_count() or 1) >= 2:

@@ -38,11 +38,20 @@ def setup_veth():
         sh("ip", "netns", "exec", NS, "ip", "addr", "add", f"{NS_IP}/30", "dev", NS_IF)
         sh("ip", "netns", "exec", NS, "ip", "link", "set", NS_IF, "mtu", "1500", "up")
         sh("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up")
-        if shutil.which("ethtool"):
-            sh("ethtool", "-K", HOST_IF, "gro", "off", check=False)
-            sh("ip", "netns", "exec", NS, "ethtool", "-K", NS_IF, "tso", "off", "gso", "off", check=False)
-            return None
-        return None  # still MTU 1500 segments on the wire; GRO state reported in the table header
+        # Without this the sender's TSO/GSO pushes 64 KB super-frames through the pair, and the
+        # receiver sees loopback-sized skbs whatever the MTU: not a NIC's 1448-byte segments.
+        if not shutil.which("ethtool"):
+            teardown_veth()
+            return "ethtool is missing: GRO/TSO/GSO cannot be switched off, segments would not be NIC-like"
+        sh("ethtool", "-K", HOST_IF, "gro", "off")
+        sh("ip", "netns", "exec", NS, "ethtool", "-K", NS_IF, "tso", "off", "gso", "off")
+        host = sh("ethtool", "-k", HOST_IF).stdout
+        peer = sh("ip", "netns", "exec", NS, "ethtool", "-k", NS_IF).stdout
+        if "generic-receive-offload: off" not in host or "tcp-segmentation-offload: off" not in peer \
+                or "generic-segmentation-offload: off" not in peer:
+            teardown_veth()
+            return "GRO/TSO/GSO did not switch off on the veth pair"
+        return None
     except (subprocess.CalledProcessError, FileNotFoundError) as e:
         teardown_veth()
         return f"network namespace not available: {getattr(e, 'stderr', '') or e}".strip()
@@ -129,7 +138,10 @@ def main(opts):
     rounds = opts.selector_rounds
     total = opts.size
     conditions = [(t, s, False) for t in ("tmpfs", "ext4") for s in (1, 4, 16)]
-    veth_reason = setup_veth()
+    wanted = set(opts.conditions.split(",")) if opts.conditions else None
+    if wanted:
+        conditions = [c for c in conditions if f"{c[0]}-x{c[1]}" in wanted]
+    veth_reason = setup_veth() if not wanted or "veth" in wanted else "not asked for"
     if veth_reason is None:
         conditions.append(("tmpfs", 1, True))
     targets = {"tmpfs": "/dev/shm", "ext4": "/tmp"}
@@ -137,6 +149,8 @@ def main(opts):
           f"receiver CPU-s/GiB (median)")
     if veth_reason:
         print(f"veth MTU 1500 condition skipped: {veth_reason}")
+    else:
+        print("veth pair: MTU 1500, GRO off on the receiving side, TSO/GSO off on the sending side (checked with ethtool -k)")
     rows, runs = [], []
     try:
         for target, streams, via_ns in conditions:
