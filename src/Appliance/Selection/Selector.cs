@@ -8,8 +8,9 @@ namespace Recd.Selection;
 /// 2. probe every candidate for ProbeWindows windows unless the mount's learned costs already cover it;
 /// 3. settle on the cheapest; switch later only when another path is cheaper by SwitchMargin in
 ///    HysteresisWindows consecutive windows;
-///    a switch on a cost measured long ago (another phase of the machine, or another recording)
-///    first re-measures that path for one window beside the chosen one;
+///    then that path is measured for one window right after the chosen one, and only that pair of
+///    adjacent windows (one phase of the machine) decides the switch; probes of other paths are
+///    read in the chosen path's frame (scaled by its average over its last window);
 /// 4. every ReprobeEveryWindows windows re-measure the stalest other path for one window, while
 ///    non-chosen paths have had at most ExplorationBudget of the bytes and exploring has cost at
 ///    most ExplorationCostBudget more CPU than the chosen path would have (a path at 3.5x the
@@ -35,7 +36,8 @@ public sealed class Selector
     private long _total, _explored;
     private double _spentNs, _exploreExtraNs;
     private bool _probing = true;
-    private int _confirming = -1;
+    private int _confirming = -1, _judging = -1;
+    private readonly double[] _lastRaw;
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null)
     {
@@ -46,6 +48,8 @@ public sealed class Selector
         _lastWindow = new int[choices.Length];
         _windowsHere = new int[choices.Length];
         Array.Fill(_lastWindow, NeverHere);
+        _lastRaw = new double[choices.Length];
+        Array.Fill(_lastRaw, double.NaN);
         for (int i = 0; i < choices.Length; i++)
         {
             _costs[i] = new PathCost { NsPerByte = double.NaN };
@@ -105,6 +109,21 @@ public sealed class Selector
         if (_probeLeft > 1) { _probeLeft--; return Current; }
         _probeLeft = 0;
 
+        if (_judging == _current && _settled >= 0)
+        {
+            // The confirmation window against the chosen path's window just before it: adjacent
+            // windows, the same phase of the machine. Only this pair decides a switch.
+            _judging = -1;
+            double b = _lastRaw[_current], a = _lastRaw[_settled];
+            if (b < a * (1 - _o.SwitchMargin))
+            {
+                string why = $"switched {Label(_settled)} -> {Label(_current)}: {b:F3} vs {a:F3} ns/B in adjacent windows, after {_o.HysteresisWindows} windows of {Describe(_settled)}";
+                _settled = _current;
+                return MoveTo(_current, 0, why);
+            }
+            return MoveTo(_settled, 0, $"stayed on {Label(_settled)}: {Label(_current)} measured {b:F3} ns/B beside its {a:F3}");
+        }
+
         if (_probing)
         {
             int next = Unprobed();
@@ -123,21 +142,14 @@ public sealed class Selector
         }
         if (cheapest != _settled && WorthChanging && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin))
         {
-            if (++_streak >= _o.HysteresisWindows && _window - _lastWindow[cheapest] > 2 * _o.HysteresisWindows + 2)
+            if (++_streak >= _o.HysteresisWindows)
             {
-                // The other path's cost is old: measured in another phase of the machine (this VM
-                // runs whole seconds at 2x the cost of every path), or learned from other recordings.
-                // Measure it again, right beside the chosen one, before switching on it.
+                // The other path's figure was measured at another time: in another phase of the
+                // machine (this VM runs whole seconds at 2x the cost of every path), or in other
+                // recordings. Measure it again, right beside the chosen one; that pair decides.
                 _streak = 0;
-                _confirming = cheapest;
+                _confirming = _judging = cheapest;
                 return MoveTo(cheapest, 1, $"confirming {Label(cheapest)} ({Describe(cheapest)}, {Age(cheapest)}) against {Label(_settled)} ({Describe(_settled)})");
-            }
-            if (_streak >= _o.HysteresisWindows)
-            {
-                string why = $"switched {Label(_settled)} -> {Label(cheapest)}: {Describe(cheapest)} vs {Describe(_settled)} for {_streak} windows";
-                _settled = cheapest;
-                _streak = 0;
-                return MoveTo(cheapest, 0, why);
             }
         }
         else _streak = 0;
@@ -212,6 +224,15 @@ public sealed class Selector
         var c = _costs[i];
         if (_windowsHere[i]++ == 0) { c.BacklogShare = s.Backlogged ? 1 : 0; c.AbsorbedShare = s.Absorbed ? 1 : 0; } // learned costs carry neither
         double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
+        _lastRaw[i] = cost;
+        // A probe of another path is read in the chosen path's frame: its cost times the chosen
+        // path's average over the chosen path's window just before. A probe taken in a dear phase
+        // then is not taken for the path being dear.
+        if (!_probing && _settled >= 0 && i != _settled && _windowsHere[_settled] > 1)
+        {
+            double a = _lastRaw[_settled], avg = _costs[_settled].NsPerByte;
+            if (a > 0 && avg > 0) cost *= avg / a;
+        }
         if (_confirming == i)
         {
             // A confirmation replaces the old figure: what the path costs now is the question.

@@ -267,6 +267,24 @@ public class SelectorTests
     }
 
     [Fact]
+    public void ARampingPhaseDoesNotSwitchOnAnAverageThatLags()
+    {
+        // As traced on this VM: every path's cost climbs to 3x within 15 windows and back, again and again. Splice is
+        // cheapest at every moment; its average lags the climb, so against a figure of buffered taken
+        // a few windows earlier it looks 10% dearer. Only adjacent windows may decide.
+        static double Phase(int w) { int t = w % 40; return t < 15 ? 1.0 + 2.0 * t / 15 : t < 30 ? 3.0 - 2.0 * (t - 15) / 15 : 1.0; }
+        var world = new World((p, w) => (Phase(w) * (p == Splice ? 0.45 : p == Buffered ? 0.50 : 0.65), 1e9, false));
+        var o = Opts();
+        o.ReprobeEveryWindows = 10;
+        var s = new Selector(o, [Buffered, Splice, Direct]);
+        var end = world.Run(s, 200);
+        // (The probe round itself runs up the first ramp and may settle on buffered; a paired window
+        // then moves it to splice.)
+        Assert.Equal(Splice, end);
+        Assert.True(world.BytesByPath["buffered/256K"] < 60 * (8L << 20), $"buffered got {world.BytesByPath["buffered/256K"] >> 20} MiB");
+    }
+
+    [Fact]
     public void AConfirmedCheaperPathIsStillSwitchedTo()
     {
         // Direct gets dearer for good (the disk slowed down): splice, confirmed now, takes over.
