@@ -1,5 +1,3 @@
-using Recd.Interop;
-
 namespace Recd.Selection;
 
 /// <summary>
@@ -10,22 +8,10 @@ namespace Recd.Selection;
 /// </summary>
 public static unsafe class DirtyMemory
 {
-    private const int Size = 4096;
-    private static readonly object Gate = new();
-    private static int _fd = -2;
-    private static readonly byte* Buffer = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(Size);
+    private static readonly ProcFile MemInfo = new("/proc/meminfo", 4096);
 
     /// <summary>Dirty bytes, or -1 if /proc/meminfo is unreadable.</summary>
-    public static long Bytes()
-    {
-        lock (Gate)
-        {
-            if (_fd == -2) _fd = Libc.Open("/proc/meminfo", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-            if (_fd < 0) return -1;
-            nint n = Libc.PRead(_fd, Buffer, Size, 0);
-            return n <= 0 ? -1 : ParseDirtyBytes(new ReadOnlySpan<byte>(Buffer, (int)n));
-        }
-    }
+    public static long Bytes() => MemInfo.Read(&ParseDirtyBytes);
 
     /// <summary>"...\nDirty:      1234 kB\n..." -> 1234 * 1024; -1 when the line is missing.</summary>
     internal static long ParseDirtyBytes(ReadOnlySpan<byte> text)

@@ -10,21 +10,13 @@ namespace Recd.Selection;
 public static unsafe class SystemCpu
 {
     private const long NsPerTick = 10_000_000;
-    private static readonly object Gate = new();
-    private static int _fd = -2;
-    private static readonly byte* Buffer = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(512);
+    private static readonly ProcFile Stat = new("/proc/stat", 511);
 
     /// <summary>Busy nanoseconds since boot, or -1 if /proc/stat is unreadable.</summary>
     public static long BusyNanoseconds()
     {
-        lock (Gate)
-        {
-            if (_fd == -2) _fd = Libc.Open("/proc/stat", Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
-            if (_fd < 0) return -1;
-            nint n = Libc.PRead(_fd, Buffer, 511, 0);
-            if (n <= 0) return -1;
-            return ParseBusyTicks(new ReadOnlySpan<byte>(Buffer, (int)n)) * NsPerTick;
-        }
+        long ticks = Stat.Read(&ParseBusyTicks);
+        return ticks < 0 ? -1 : ticks * NsPerTick;
     }
 
     /// <summary>"cpu  user nice system idle iowait irq softirq steal ..." -> busy ticks.</summary>

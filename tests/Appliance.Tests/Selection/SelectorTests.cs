@@ -38,6 +38,14 @@ public class SelectorTests
         }
     }
 
+    /// <summary>What a mount learned before: buffered, splice and direct costs (ns/B), 50 windows each.</summary>
+    private static Dictionary<string, PathCost> Learned(double buffered, double splice, double direct, double rate = 1e9) => new()
+    {
+        ["buffered/256K"] = new() { NsPerByte = buffered, BytesPerSecond = rate, Windows = 50 },
+        ["splice/1M"] = new() { NsPerByte = splice, BytesPerSecond = rate, Windows = 50 },
+        ["direct/4M"] = new() { NsPerByte = direct, BytesPerSecond = rate, Windows = 50 },
+    };
+
     private static (double, double, bool) Fixed(PathChoice p, double b, double sp, double d) =>
         (p.Kind switch { WritePathKind.Buffered => b, WritePathKind.Splice => sp, _ => d }, 1e9, false);
 
@@ -182,12 +190,7 @@ public class SelectorTests
     [Fact]
     public void LearnedCostsSkipTheProbeRound()
     {
-        var learned = new Dictionary<string, PathCost>
-        {
-            ["buffered/256K"] = new() { NsPerByte = 0.6, BytesPerSecond = 1e9, Windows = 50 },
-            ["splice/1M"] = new() { NsPerByte = 0.3, BytesPerSecond = 1e9, Windows = 50 },
-            ["direct/4M"] = new() { NsPerByte = 0.5, BytesPerSecond = 1e9, Windows = 50 },
-        };
+        var learned = Learned(0.6, 0.3, 0.5, 1e9);
         var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
         Assert.Equal(Splice, s.Current);
         Assert.Contains("learned", s.Reason);
@@ -201,12 +204,7 @@ public class SelectorTests
     {
         // Learned on this mount from a fast single stream; now one of 16 streams, each far slower and
         // always with data queued. The learned rates were another sender's: no evidence of starvation.
-        var learned = new Dictionary<string, PathCost>
-        {
-            ["buffered/256K"] = new() { NsPerByte = 0.6, BytesPerSecond = 2e9, Windows = 50 },
-            ["splice/1M"] = new() { NsPerByte = 0.3, BytesPerSecond = 2e9, Windows = 50 },
-            ["direct/4M"] = new() { NsPerByte = 0.5, BytesPerSecond = 2e9, Windows = 50 },
-        };
+        var learned = Learned(0.6, 0.3, 0.5, 2e9);
         var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
         var world = new World((p, _) => (p == Splice ? 0.3 : p == Direct ? 0.5 : 0.6, 120e6, true));
         world.Run(s, 8);
@@ -221,12 +219,7 @@ public class SelectorTests
         // Learned: direct far cheapest. This stream is live and direct cannot keep up with it (data
         // queued, 40% of the rate at which buffered keeps the socket drained); buffered costs 3.5x,
         // so the cost budget alone would never pay for the probe that reveals it.
-        var learned = new Dictionary<string, PathCost>
-        {
-            ["buffered/256K"] = new() { NsPerByte = 0.66, BytesPerSecond = 1e9, Windows = 50 },
-            ["splice/1M"] = new() { NsPerByte = 1.09, BytesPerSecond = 1e9, Windows = 50 },
-            ["direct/4M"] = new() { NsPerByte = 0.19, BytesPerSecond = 1e9, Windows = 50 },
-        };
+        var learned = Learned(0.66, 1.09, 0.19, 1e9);
         var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
         Assert.Equal(Direct, s.Current);
         var world = new World((p, _) => p == Direct ? (0.19, 4e6, true) : p == Buffered ? (0.66, 10e6, false) : (1.09, 10e6, false));
@@ -300,12 +293,7 @@ public class SelectorTests
     {
         // 64 MiB of 16 concurrent streams: 8 windows, too few to earn back a switch. Noisy windows
         // make splice look dearer than the learned direct figure; it must not move.
-        var learned = new Dictionary<string, PathCost>
-        {
-            ["buffered/256K"] = new() { NsPerByte = 0.53, BytesPerSecond = 1e9, Windows = 50 },
-            ["splice/1M"] = new() { NsPerByte = 0.45, BytesPerSecond = 1e9, Windows = 50 },
-            ["direct/4M"] = new() { NsPerByte = 0.50, BytesPerSecond = 1e9, Windows = 50 },
-        };
+        var learned = Learned(0.53, 0.45, 0.50, 1e9);
         var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
         var world = new World((p, _) => (p == Splice ? 0.70 : 0.50, 1e9, true));
         var current = s.Current;
@@ -321,12 +309,7 @@ public class SelectorTests
     [Fact]
     public void ALongRecordingStillLeavesAPathThatGotDearer()
     {
-        var learned = new Dictionary<string, PathCost>
-        {
-            ["buffered/256K"] = new() { NsPerByte = 0.53, BytesPerSecond = 1e9, Windows = 50 },
-            ["splice/1M"] = new() { NsPerByte = 0.45, BytesPerSecond = 1e9, Windows = 50 },
-            ["direct/4M"] = new() { NsPerByte = 0.50, BytesPerSecond = 1e9, Windows = 50 },
-        };
+        var learned = Learned(0.53, 0.45, 0.50, 1e9);
         var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
         var world = new World((p, _) => (p == Splice ? 0.70 : p == Direct ? 0.50 : 0.53, 1e9, false));
         Assert.Equal(Direct, world.Run(s, 60)); // unknown length: long.MaxValue remaining
