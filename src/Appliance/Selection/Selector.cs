@@ -36,7 +36,7 @@ public sealed class Selector
     private long _total, _explored;
     private double _spentNs, _exploreExtraNs;
     private bool _probing = true;
-    private int _confirming = -1, _judging = -1;
+    private int _confirming = -1; // the path whose next window is a confirmation, judged beside the chosen path's
     private readonly double[] _lastRaw;
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null)
@@ -109,11 +109,11 @@ public sealed class Selector
         if (_probeLeft > 1) { _probeLeft--; return Current; }
         _probeLeft = 0;
 
-        if (_judging == _current && _settled >= 0)
+        if (_confirming == _current && _settled >= 0)
         {
             // The confirmation window against the chosen path's window just before it: adjacent
             // windows, the same phase of the machine. Only this pair decides a switch.
-            _judging = -1;
+            _confirming = -1;
             double b = _lastRaw[_current], a = _lastRaw[_settled];
             if (b < a * (1 - _o.SwitchMargin))
             {
@@ -148,7 +148,7 @@ public sealed class Selector
                 // machine (this VM runs whole seconds at 2x the cost of every path), or in other
                 // recordings. Measure it again, right beside the chosen one; that pair decides.
                 _streak = 0;
-                _confirming = _judging = cheapest;
+                _confirming = cheapest;
                 return MoveTo(cheapest, 1, $"confirming {Label(cheapest)} ({Describe(cheapest)}, {Age(cheapest)}) against {Label(_settled)} ({Describe(_settled)})");
             }
         }
@@ -159,7 +159,7 @@ public sealed class Selector
             // Data left queued on the chosen path with another path not yet seen in this recording:
             // whether this stream is being starved is still open, and that probe comes before cost.
             int stale = !_costs[_settled].KeptUp ? UnseenHere() : -1;
-            if (stale < 0 || !ProbeAffordable(stale, costToo: false)) stale = Stalest(affordableOnly: true);
+            if (stale < 0 || !ProbeAffordable(stale, costToo: false)) stale = Stalest();
             if (stale >= 0)
             {
                 _lastProbe = _window;
@@ -236,7 +236,6 @@ public sealed class Selector
         if (_confirming == i)
         {
             // A confirmation replaces the old figure: what the path costs now is the question.
-            _confirming = -1;
             c.NsPerByte = double.NaN;
             c.Windows = 0;
         }
@@ -303,13 +302,12 @@ public sealed class Selector
         return -1;
     }
 
-    /// <summary>The other path measured longest ago; with <paramref name="affordableOnly"/>, among those a probe window of which fits the budgets.</summary>
-    private int Stalest(bool affordableOnly = false)
+    /// <summary>Among the other paths a probe window of which fits both budgets, the one measured longest ago; or -1.</summary>
+    private int Stalest()
     {
         int stale = -1;
         for (int i = 0; i < _costs.Length; i++)
-            if (i != _settled && !_costs[i].Unavailable && (stale < 0 || _lastWindow[i] < _lastWindow[stale])
-                && (!affordableOnly || ProbeAffordable(i))) stale = i;
+            if (i != _settled && !_costs[i].Unavailable && (stale < 0 || _lastWindow[i] < _lastWindow[stale]) && ProbeAffordable(i)) stale = i;
         return stale;
     }
 
