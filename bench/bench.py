@@ -96,6 +96,10 @@ class CpuGroup:
         with open(os.path.join(self.path, "cpuacct.usage")) as f:
             return int(f.read()) / 1e9
 
+    def clock_for(self, pid):
+        """The group's CPU clock, or the process's own (/proc/PID/stat ticks) where cpuacct is missing."""
+        return self.seconds if self.ok else (lambda: proc_cpu(pid))
+
     def remove(self):
         if self.ok:
             try:
@@ -157,10 +161,16 @@ class Daemon:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def sender_preexec():
+    """For Popen: put a sender on its CPU under --pin (a child process, before exec)."""
+    cpus = SENDER_CPUS
+    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+
+
 def run_sender(native, args):
     t0 = time.monotonic()
     r = subprocess.run([os.path.join(native, "recd-send-load"), *args], capture_output=True, text=True,
-                       preexec_fn=(lambda: os.sched_setaffinity(0, SENDER_CPUS)) if SENDER_CPUS else None)
+                       preexec_fn=sender_preexec())
     wall = time.monotonic() - t0
     if r.returncode != 0:
         raise RuntimeError(f"sender failed ({r.returncode}): {r.stderr.strip()}")
@@ -170,7 +180,7 @@ def run_sender(native, args):
 def bench_recd(daemon, group, native, storage, path, size, seq):
     name = f"bench-{seq}.ts"
     settle()
-    cpu_now = group.seconds if group.ok else (lambda: proc_cpu(daemon.proc.pid))
+    cpu_now = group.clock_for(daemon.proc.pid)
     cpu0, sys0 = cpu_now(), system_busy()
     wall = run_sender(native, ["--connect", f"127.0.0.1:{daemon.port}", "--bytes", str(size),
                                "--http-put", f"/recordings/{name}?path={path}"])

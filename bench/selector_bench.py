@@ -15,7 +15,7 @@ ranking that differs from the process view shows.
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 import bench
-from bench import CpuGroup, Daemon, GiB, paired_ratio, proc_cpu, settle, system_busy
+from bench import CpuGroup, Daemon, GiB, paired_ratio, settle, system_busy
 
 POLICIES = ["buffered", "splice", "direct", "auto"]
 NS, HOST_IF, NS_IF = "recd-bench", "recdb0", "recdb1"
@@ -68,8 +68,7 @@ def run_streams(daemon, group, native, storage, policy, total, streams, seq, via
     host = HOST_IP if via_ns else "127.0.0.1"
     cmd_prefix = ["ip", "netns", "exec", NS] if via_ns else []
     settle()
-    cpu_now = group.seconds if group.ok else (lambda: proc_cpu(daemon.proc.pid))
-    pin = (lambda: os.sched_setaffinity(0, bench.SENDER_CPUS)) if bench.SENDER_CPUS else None
+    cpu_now, pin = group.clock_for(daemon.proc.pid), bench.sender_preexec()
     cpu0, sys0, t0 = cpu_now(), system_busy(), time.monotonic()
     procs = [subprocess.Popen([*cmd_prefix, os.path.join(native, "recd-send-load"), "--connect", f"{host}:{daemon.port}",
                                "--bytes", str(per), "--seed", str(i + 1), "--http-put", f"/recordings/{n}?path={policy}"],
