@@ -8,10 +8,14 @@ namespace Recd.Selection;
 /// 2. probe every candidate for ProbeWindows windows unless the mount's learned costs already cover it;
 /// 3. settle on the cheapest; switch later only when another path is cheaper by SwitchMargin in
 ///    HysteresisWindows consecutive windows;
-///    then that path is measured for one window right after the chosen one, and only that pair of
-///    adjacent windows (one phase of the machine) decides the switch; probes of other paths are
-///    read in the chosen path's frame (scaled by its average over its last window);
-/// 4. every ReprobeEveryWindows windows re-measure the stalest other path for one window, while
+///    then that path is measured for one window right after the chosen one and the chosen one again
+///    right after it, and only that sandwich (one phase of the machine) decides: the other path must
+///    be cheaper by the margin than the chosen path's windows on both sides of it, so neither a spike
+///    of the chosen path nor a ramp of the machine moves the recording; probes of other paths are
+///    read in the chosen path's frame (scaled by its average over its last window), and a path's first
+///    window in this recording replaces its learned figure, which was measured at another time;
+/// 4. every ReprobeEveryWindows windows re-measure the stalest other path for one window (a path not
+///    yet seen in this recording as soon as the budgets allow: a learned start is checked early), while
 ///    non-chosen paths have had at most ExplorationBudget of the bytes and exploring has cost at
 ///    most ExplorationCostBudget more CPU than the chosen path would have (a path at 3.5x the
 ///    chosen one's cost spends 2.5 windows' worth of extra CPU per probe window: 5% of the bytes on
@@ -37,6 +41,8 @@ public sealed class Selector
     private double _spentNs, _exploreExtraNs;
     private bool _probing = true;
     private int _confirming = -1; // the path whose next window is a confirmation, judged beside the chosen path's
+    private int _checking = -1;   // the path that passed its confirmation: the chosen path's next window decides
+    private double _checkedCost;
     private readonly double[] _lastRaw;
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null)
@@ -117,11 +123,29 @@ public sealed class Selector
             double b = _lastRaw[_current], a = _lastRaw[_settled];
             if (b < a * (1 - _o.SwitchMargin))
             {
-                string why = $"switched {Label(_settled)} -> {Label(_current)}: {b:F3} vs {a:F3} ns/B in adjacent windows, after {_o.HysteresisWindows} windows of {Describe(_settled)}";
-                _settled = _current;
-                return MoveTo(_current, 0, why);
+                _checking = _current;
+                _checkedCost = b;
+                return MoveTo(_settled, 0, $"checking {Label(_current)} ({b:F3} ns/B after {a:F3} of {Label(_settled)}) against {Label(_settled)}'s next window");
             }
             return MoveTo(_settled, 0, $"stayed on {Label(_settled)}: {Label(_current)} measured {b:F3} ns/B beside its {a:F3}");
+        }
+
+        if (_checking >= 0 && _current == _settled)
+        {
+            // The chosen path's window after the confirmation: the other path must beat both sides.
+            int other = _checking;
+            _checking = -1;
+            double after = _lastRaw[_settled], b = _checkedCost;
+            if (b < after * (1 - _o.SwitchMargin) && WorthChanging)
+            {
+                string why = $"switched {Label(_settled)} -> {Label(other)}: {b:F3} ns/B, cheaper than {Label(_settled)}'s windows on both sides of it (the one after: {after:F3}), after {_o.HysteresisWindows} windows of {Describe(_settled)}";
+                _settled = other;
+                return MoveTo(other, 0, why);
+            }
+            // Read in the frame of the window after it, the one that refuted it: otherwise the figure
+            // taken beside a dear window would ask for the same confirmation again at once.
+            if (after > 0) _costs[other].NsPerByte = _costs[_settled].NsPerByte * b / after;
+            Reason = $"stayed on {Label(_settled)}: {Label(other)} measured {b:F3} ns/B, {Label(_settled)} {after:F3} in the window after it";
         }
 
         if (_probing)
@@ -154,19 +178,21 @@ public sealed class Selector
         }
         else _streak = 0;
 
-        if (_window - _lastProbe >= _o.ReprobeEveryWindows && WorthChanging)
+        if (WorthChanging && _current == _settled)
         {
-            // Data left queued on the chosen path with another path not yet seen in this recording:
-            // whether this stream is being starved is still open, and that probe comes before cost.
-            int stale = !_costs[_settled].KeptUp ? UnseenHere() : -1;
-            if (stale < 0 || !ProbeAffordable(stale, costToo: false)) stale = Stalest();
+            // A path not yet seen in this recording is measured as soon as the budgets allow: the
+            // learned ranking the recording started from is from another time. While the chosen path
+            // leaves data queued, whether this stream is being starved is open too, and that probe
+            // comes before cost.
+            int stale = UnseenHere(costToo: _costs[_settled].KeptUp);
+            if (stale < 0 && _window - _lastProbe >= _o.ReprobeEveryWindows) stale = Stalest();
             if (stale >= 0)
             {
                 _lastProbe = _window;
                 return MoveTo(stale, 1, $"re-probing {Label(stale)} ({Age(stale)})");
             }
         }
-        return _current == _settled ? Current : MoveTo(_settled, 0, Reason);
+        return _current == _settled ? Current : MoveTo(_settled, 0, $"on {Label(_settled)} ({Describe(_settled)}); {Label(_current)} re-measured at {Describe(_current)}");
     }
 
     /// <summary>
@@ -215,6 +241,7 @@ public sealed class Selector
                 if (!_costs[i].Unavailable) next = i;
         if (next < 0) throw new InvalidOperationException("no write path is available: " + what);
         if (_settled == _current) _settled = next;
+        _confirming = _checking = -1;
         return MoveTo(next, _probing ? _o.ProbeWindows - _costs[next].Windows : 0, what);
     }
 
@@ -222,22 +249,21 @@ public sealed class Selector
     {
         if (s.Bytes <= 0) return;
         var c = _costs[i];
-        if (_windowsHere[i]++ == 0) { c.BacklogShare = s.Backlogged ? 1 : 0; c.AbsorbedShare = s.Absorbed ? 1 : 0; } // learned costs carry neither
+        // The first window in this recording replaces a learned figure: that was measured at another
+        // time, in another phase of the machine, for another sender (and carries no backlog share).
+        // So does every later probe of a path other than the chosen one: its older figures are from
+        // other phases, some from before the frame below applied; what it costs now is the question.
+        bool reprobe = !_probing && _settled >= 0 && i != _settled;
+        if (_windowsHere[i]++ == 0 || reprobe) { c.NsPerByte = double.NaN; c.Windows = 0; }
         double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
         _lastRaw[i] = cost;
         // A probe of another path is read in the chosen path's frame: its cost times the chosen
         // path's average over the chosen path's window just before. A probe taken in a dear phase
         // then is not taken for the path being dear.
-        if (!_probing && _settled >= 0 && i != _settled && _windowsHere[_settled] > 1)
+        if (reprobe && _windowsHere[_settled] > 1)
         {
             double a = _lastRaw[_settled], avg = _costs[_settled].NsPerByte;
             if (a > 0 && avg > 0) cost *= avg / a;
-        }
-        if (_confirming == i)
-        {
-            // A confirmation replaces the old figure: what the path costs now is the question.
-            c.NsPerByte = double.NaN;
-            c.Windows = 0;
         }
         c.Add(s, cost);
         _lastWindow[i] = _window;
@@ -294,11 +320,11 @@ public sealed class Selector
         return Math.Max(best, 0);
     }
 
-    /// <summary>An available path other than the chosen one with no window in this recording, or -1.</summary>
-    private int UnseenHere()
+    /// <summary>An available path other than the chosen one with no window in this recording whose probe fits the budgets, or -1.</summary>
+    private int UnseenHere(bool costToo)
     {
         for (int i = 0; i < _costs.Length; i++)
-            if (i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0) return i;
+            if (i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0 && ProbeAffordable(i, costToo)) return i;
         return -1;
     }
 

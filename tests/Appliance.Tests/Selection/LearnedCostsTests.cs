@@ -54,6 +54,7 @@ public class LearnedCostsTests : IDisposable
         int directWindows = learned.For("m")!["direct/4M"].Windows;
         var o = Opts();
         o.ReprobeEveryWindows = 1000;                          // a recording that never leaves splice
+        o.ExplorationBudget = 0;
         var s = new Selector(o, [Buffered, Splice, Direct], learned.For("m"));
         var current = s.Current;
         for (int w = 0; w < 10; w++) current = s.OnWindow(new CostSample(8 << 20, (long)(0.45 * (8 << 20)), 8 << 20, 0, false));
