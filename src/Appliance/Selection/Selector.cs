@@ -44,6 +44,8 @@ public sealed class Selector
     private int _checking = -1;   // the path that passed its confirmation: the chosen path's next window decides
     private double _checkedCost;
     private readonly double[] _lastRaw;
+    private readonly double[] _ratio; // other paths' cost relative to the settled path's
+    private double _levelAtProbe;     // the settled path's cost when another path was last measured beside it
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null)
     {
@@ -56,6 +58,8 @@ public sealed class Selector
         Array.Fill(_lastWindow, NeverHere);
         _lastRaw = new double[choices.Length];
         Array.Fill(_lastRaw, double.NaN);
+        _ratio = new double[choices.Length];
+        Array.Fill(_ratio, double.NaN);
         for (int i = 0; i < choices.Length; i++)
         {
             _costs[i] = new PathCost { NsPerByte = double.NaN };
@@ -70,7 +74,7 @@ public sealed class Selector
         _current = best >= 0 && Unprobed() < 0 ? best : 0;
         if (_current == best && best >= 0)
         {
-            _settled = best;
+            Settle(best);
             _probing = false;
             Reason = $"start on {Label(best)}: cheapest learned on this mount ({Describe(best)})";
         }
@@ -136,15 +140,15 @@ public sealed class Selector
             int other = _checking;
             _checking = -1;
             double after = _lastRaw[_settled], b = _checkedCost;
+            // Read in the frame of the window after it (if it stays, that window refuted it, and the
+            // figure taken beside a dear window would ask for the same confirmation again at once).
+            if (after > 0) SetRelative(other, b / after);
             if (b < after * (1 - _o.SwitchMargin) && WorthChanging)
             {
                 string why = $"switched {Label(_settled)} -> {Label(other)}: {b:F3} ns/B, cheaper than {Label(_settled)}'s windows on both sides of it (the one after: {after:F3}), after {_o.HysteresisWindows} windows of {Describe(_settled)}";
-                _settled = other;
+                Settle(other);
                 return MoveTo(other, 0, why);
             }
-            // Read in the frame of the window after it, the one that refuted it: otherwise the figure
-            // taken beside a dear window would ask for the same confirmation again at once.
-            if (after > 0) _costs[other].NsPerByte = _costs[_settled].NsPerByte * b / after;
             Reason = $"stayed on {Label(_settled)}: {Label(other)} measured {b:F3} ns/B, {Label(_settled)} {after:F3} in the window after it";
         }
 
@@ -154,26 +158,30 @@ public sealed class Selector
             if (next >= 0) return MoveTo(next, _o.ProbeWindows - _costs[next].Windows, $"probing {Label(next)}");
             _probing = false;
             int best = CheapestOrFastest();
-            _settled = best;
+            Settle(best);
             return MoveTo(best, 0, $"settled on {Label(best)} after probing: {Summary()}");
         }
 
         int cheapest = CheapestOrFastest();
         if (_settled < 0 || _costs[_settled].Excluded)
         {
-            _settled = cheapest;
+            Settle(cheapest);
             return MoveTo(cheapest, 0, $"{Label(cheapest)} takes over: the previous choice could not keep up");
         }
-        if (cheapest != _settled && WorthChanging && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin))
+        // Two things call for a confirmation: another path measured cheaper by the margin beside the
+        // chosen one, or the chosen path dearer by the margin than when the others were last measured
+        // beside it (the path got dearer, or the whole machine did: only a measurement beside it tells).
+        int rival = cheapest != _settled ? cheapest : CheapestExcept(_settled);
+        bool cheaper = cheapest != _settled && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin);
+        bool dearer = rival >= 0 && _costs[_settled].NsPerByte > _levelAtProbe * (1 + _o.SwitchMargin);
+        if ((cheaper || dearer) && WorthChanging)
         {
             if (++_streak >= _o.HysteresisWindows)
             {
-                // The other path's figure was measured at another time: in another phase of the
-                // machine (this VM runs whole seconds at 2x the cost of every path), or in other
-                // recordings. Measure it again, right beside the chosen one; that pair decides.
                 _streak = 0;
-                _confirming = cheapest;
-                return MoveTo(cheapest, 1, $"confirming {Label(cheapest)} ({Describe(cheapest)}, {Age(cheapest)}) against {Label(_settled)} ({Describe(_settled)})");
+                _confirming = rival;
+                string why = cheaper ? "measured cheaper beside it" : $"{Label(_settled)} up from {_levelAtProbe:F3} ns/B since the last measurement beside it";
+                return MoveTo(rival, 1, $"confirming {Label(rival)} ({Describe(rival)}, {Age(rival)}) against {Label(_settled)} ({Describe(_settled)}): {why}");
             }
         }
         else _streak = 0;
@@ -240,7 +248,7 @@ public sealed class Selector
             for (int i = 0; i < _costs.Length && next < 0; i++)
                 if (!_costs[i].Unavailable) next = i;
         if (next < 0) throw new InvalidOperationException("no write path is available: " + what);
-        if (_settled == _current) _settled = next;
+        if (_settled == _current) Settle(next);
         _confirming = _checking = -1;
         return MoveTo(next, _probing ? _o.ProbeWindows - _costs[next].Windows : 0, what);
     }
@@ -267,6 +275,16 @@ public sealed class Selector
         }
         c.Add(s, cost);
         _lastWindow[i] = _window;
+        if (reprobe)
+        {
+            _ratio[i] = c.NsPerByte / _costs[_settled].NsPerByte;
+            // The chosen path's level this was measured at: its window beside it when that is above
+            // its average (the average lags a climb, and would call for the same check again).
+            _levelAtProbe = Math.Max(_costs[_settled].NsPerByte, double.IsNaN(_lastRaw[_settled]) ? 0 : _lastRaw[_settled]);
+        }
+        else if (i == _settled && !_probing)
+            for (int j = 0; j < _costs.Length; j++)
+                if (j != i && !double.IsNaN(_ratio[j])) _costs[j].NsPerByte = _ratio[j] * c.NsPerByte;
         if (c.KeptUp) { c.Starved = false; return; }
         // Backlogged: data was waiting when the window ended. That alone says nothing when the sender
         // is faster than every path (a bulk copy over loopback); it matters when another path kept the
@@ -280,6 +298,26 @@ public sealed class Selector
             c.Starved = true;
             Reason = $"{Label(i)} dropped: {c.BytesPerSecond / 1e6:F0} MB/s with data queued, while another path kept up at {bestRate / 1e6:F0} MB/s";
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="i"/> the chosen path. Every other path is kept from now on as a ratio to
+    /// it (from the figures as they stand, all in one frame), so its figure follows the chosen path's
+    /// level as the machine's phase moves it: a figure taken in a cheap phase does not look cheap later.
+    /// </summary>
+    private void Settle(int i)
+    {
+        _settled = i;
+        double level = _levelAtProbe = _costs[i].NsPerByte;
+        for (int j = 0; j < _costs.Length; j++)
+            _ratio[j] = j == i ? 1 : _costs[j].NsPerByte / level;
+    }
+
+    /// <summary>Sets path <paramref name="i"/>'s cost as a ratio to the chosen path's.</summary>
+    private void SetRelative(int i, double ratio)
+    {
+        _ratio[i] = ratio;
+        _costs[i].NsPerByte = ratio * (_levelAtProbe = _costs[_settled].NsPerByte);
     }
 
     private PathChoice MoveTo(int i, int probeWindows, string reason)
@@ -298,13 +336,16 @@ public sealed class Selector
         return -1;
     }
 
-    private int Cheapest()
+    private int Cheapest() => CheapestExcept(-1);
+
+    /// <summary>The cheapest measured, usable path other than <paramref name="skip"/>, or -1.</summary>
+    private int CheapestExcept(int skip)
     {
         int best = -1;
         for (int i = 0; i < _costs.Length; i++)
         {
             var c = _costs[i];
-            if (c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte)) continue;
+            if (i == skip || c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte)) continue;
             if (best < 0 || c.NsPerByte < _costs[best].NsPerByte) best = i;
         }
         return best;
