@@ -11,6 +11,7 @@ namespace Recd.Selection;
 public sealed class LearnedCosts
 {
     private const int MaxWindows = 64;
+    private const double RecentWeight = 0.3;
     private readonly object _gate = new();
     private readonly string? _file;
     private Dictionary<string, Dictionary<string, PathCost>> _mounts = new();
@@ -74,7 +75,9 @@ public sealed class LearnedCosts
         string label = selector.Choices[i].Label;
         if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = cost, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(windows, MaxWindows) }; return; }
         double w = (double)windows / (windows + old.Windows);
-        if (!countOnly) old.NsPerByte += w * (cost - old.NsPerByte);
+        // A path measured beside the chosen one moves by at least RecentWeight however few its
+        // windows: one window for the mount from a short recording must be able to correct a ranking.
+        if (!countOnly) old.NsPerByte += Math.Max(w, RecentWeight) * (cost - old.NsPerByte);
         old.BytesPerSecond += w * (seen.BytesPerSecond - old.BytesPerSecond);
         old.Windows = Math.Min(old.Windows + windows, MaxWindows);
     }

@@ -30,10 +30,11 @@ public sealed class SelectionContext
     public PathChoice[] Candidates { get; }
     public MountInfo Mount { get; }
     public LearnedCosts Learned { get; }
+    public MountExploration Exploration { get; } = new();
 
     public Selector NewSelector(bool directUsable = true)
     {
         var candidates = directUsable ? Candidates : Array.FindAll(Candidates, c => c.Kind != WritePathKind.Direct);
-        return new Selector(Options, candidates, Learned.For(Mount.Key));
+        return new Selector(Options, candidates, Learned.For(Mount.Key), Exploration);
     }
 }

@@ -6,22 +6,26 @@ namespace Recd.Selection;
 /// The "auto" policy for one recording. Pure logic over measured windows (tests inject the costs):
 /// 1. start on the prior (the profile's first candidate, or the cheapest learned on this mount);
 /// 2. probe every candidate for ProbeWindows windows unless the mount's learned costs already cover it;
-/// 3. settle on the cheapest; switch later only when another path is cheaper by SwitchMargin in
-///    HysteresisWindows consecutive windows;
-///    then that path is measured for one window right after the chosen one and the chosen one again
-///    right after it, and only that sandwich (one phase of the machine) decides: the other path must
-///    be cheaper by the margin than the chosen path's windows on both sides of it, so neither a spike
-///    of the chosen path nor a ramp of the machine moves the recording; probes of other paths are
-///    read in the chosen path's frame (scaled by its average over its last window), and a path's first
-///    window in this recording replaces its learned figure, which was measured at another time;
-/// 4. every ReprobeEveryWindows windows re-measure the stalest other path for one window (a path not
+/// 3. settle on the cheapest. From then on every other path is a ratio to the chosen one, measured
+///    beside it (a probe window against the chosen path's window just before), so its figure follows
+///    the chosen path's level as the machine's phase moves every path (this VM runs whole seconds at
+///    2x-4x): a figure taken in a cheap phase never looks cheap in a dear one. A path's first window
+///    in this recording, and each later probe of it, replaces its older figure;
+/// 4. a confirmation is due when another path is cheaper by SwitchMargin, or the chosen path has got
+///    dearer by SwitchMargin since the others were last measured beside it, for HysteresisWindows
+///    consecutive windows. The other path is then measured for one window and the chosen path again
+///    right after it: it must be cheaper by the margin than the chosen path's windows on both sides,
+///    so neither a spike of the chosen path nor a ramp of the machine moves the recording;
+/// 5. every ReprobeEveryWindows windows re-measure the stalest other path for one window (a path not
 ///    yet seen in this recording as soon as the budgets allow: a learned start is checked early), while
 ///    non-chosen paths have had at most ExplorationBudget of the bytes and exploring has cost at
 ///    most ExplorationCostBudget more CPU than the chosen path would have (a path at 3.5x the
 ///    chosen one's cost spends 2.5 windows' worth of extra CPU per probe window: 5% of the bytes on
 ///    it would be +12% of the CPU). The window after each switch counts as exploration too: it
-///    carries the switch itself (O_DIRECT flushing what a buffered probe left dirty);
-/// 5. a path that leaves data queued in the socket while moving less than StarvationFraction of
+///    carries the switch itself (O_DIRECT flushing what a buffered probe left dirty). A recording too
+///    short to earn back a switch measures one other path for its mount instead, within budgets all
+///    the mount's recordings share (<see cref="MountExploration"/>);
+/// 6. a path that leaves data queued in the socket while moving less than StarvationFraction of
 ///    the rate of a path that kept the queue empty cannot keep up: it is dropped until a later
 ///    re-probe shows otherwise. (When every path leaves data queued, the sender is simply faster
 ///    than any of them, and cost alone decides.) Only windows of this recording count here: a rate
@@ -46,9 +50,12 @@ public sealed class Selector
     private readonly double[] _lastRaw;
     private readonly double[] _ratio; // other paths' cost relative to the settled path's
     private double _levelAtProbe;     // the settled path's cost when another path was last measured beside it
+    private readonly MountExploration? _mount;
+    private bool _probedForMount;
 
-    public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null)
+    public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null)
     {
+        _mount = mount;
         if (choices.Length == 0) throw new ArgumentException("no candidates");
         _o = options;
         _choices = choices;
@@ -112,8 +119,11 @@ public sealed class Selector
     {
         _window++;
         _total += s.Bytes;
-        if (_current != _settled) _explored += s.Bytes;
-        Account(s, exploring: _current != _settled);
+        bool exploring = _current != _settled;
+        if (exploring) _explored += s.Bytes;
+        // For the mount, a first probe round is not exploring (there was nothing to exploit yet), and a
+        // probe for the mount was counted when it was taken.
+        Account(s, exploring, countExplored: exploring && !_probing && !_probedForMount);
         Record(_current, s);
 
         if (_probeLeft > 1) { _probeLeft--; return Current; }
@@ -121,8 +131,8 @@ public sealed class Selector
 
         if (_confirming == _current && _settled >= 0)
         {
-            // The confirmation window against the chosen path's window just before it: adjacent
-            // windows, the same phase of the machine. Only this pair decides a switch.
+            // The confirmation window against the chosen path's window just before it (adjacent
+            // windows, one phase of the machine); if it wins, the chosen path's next window must agree.
             _confirming = -1;
             double b = _lastRaw[_current], a = _lastRaw[_settled];
             if (b < a * (1 - _o.SwitchMargin))
@@ -186,6 +196,16 @@ public sealed class Selector
         }
         else _streak = 0;
 
+        if (!WorthChanging && _current == _settled && !_probedForMount && _mount is not null && _windowsHere[_settled] >= 2
+            && RemainingBytes >= 2 * _o.WindowBytes)
+        {
+            int other = ForMount();
+            if (other >= 0)
+            {
+                _probedForMount = true;
+                return MoveTo(other, 1, $"measuring {Label(other)} for the mount ({Age(other)}): too short to switch itself");
+            }
+        }
         if (WorthChanging && _current == _settled)
         {
             // A path not yet seen in this recording is measured as soon as the budgets allow: the
@@ -210,18 +230,19 @@ public sealed class Selector
     public void OnSwitchWindow(in CostSample s)
     {
         _total += s.Bytes;
-        Account(s, exploring: true);
+        Account(s, exploring: true, countExplored: false);
     }
 
     /// <summary>CPU beyond what the settled path would have cost for these bytes: the price of exploring.</summary>
     public double ExplorationExtraNs => _exploreExtraNs;
 
-    private void Account(in CostSample s, bool exploring)
+    private void Account(in CostSample s, bool exploring, bool countExplored)
     {
-        double spent = _o.CostView == "system" ? s.SystemBusyNs : s.ThreadCpuNs;
+        double spent = _o.CostView == "system" ? s.SystemBusyNs : s.ThreadCpuNs, extra = 0;
         _spentNs += spent;
         if (exploring && _settled >= 0 && !double.IsNaN(_costs[_settled].NsPerByte))
-            _exploreExtraNs += Math.Max(0, spent - _costs[_settled].NsPerByte * s.Bytes);
+            _exploreExtraNs += extra = Math.Max(0, spent - _costs[_settled].NsPerByte * s.Bytes);
+        _mount?.Account(s.Bytes, countExplored, spent, extra);
     }
 
     /// <summary>Whether one more probe window of <paramref name="i"/> fits the byte budget and (with <paramref name="costToo"/>) the cost budget.</summary>
@@ -366,6 +387,26 @@ public sealed class Selector
     {
         for (int i = 0; i < _costs.Length; i++)
             if (i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0 && ProbeAffordable(i, costToo)) return i;
+        return -1;
+    }
+
+    /// <summary>The other path this recording measures for the mount, if the mount's budgets have room; or -1.</summary>
+    private int ForMount()
+    {
+        int others = 0;
+        for (int i = 0; i < _costs.Length; i++) if (i != _settled && !_costs[i].Excluded) others++;
+        if (others == 0) return -1;
+        // The dearest other path's expected extra: the rotation may hand out any of them.
+        double settled = _costs[_settled].NsPerByte, extra = 0, dearest = settled;
+        for (int i = 0; i < _costs.Length; i++)
+            if (i != _settled && !_costs[i].Excluded && _costs[i].NsPerByte > dearest) dearest = _costs[i].NsPerByte;
+        extra = (dearest - settled) * _o.WindowBytes;
+        if (!_mount!.TryTake(_o.WindowBytes, _o.ExplorationBudget, extra, _o.ExplorationCostBudget, dearest * _o.WindowBytes, out int turn)) return -1;
+        // Two turns in three go to the runner-up, the path that would take over if the ranking is
+        // wrong; the third rotates over all the others, so no path is forgotten.
+        if (turn % 3 != 2 && CheapestExcept(_settled) is int runnerUp and >= 0) return runnerUp;
+        for (int i = 0, k = turn / 3 % others; i < _costs.Length; i++)
+            if (i != _settled && !_costs[i].Excluded && k-- == 0) return i;
         return -1;
     }
 
