@@ -11,8 +11,8 @@ namespace Recd.Selection;
 ///    the chosen path's level as the machine's phase moves every path (this VM runs whole seconds at
 ///    2x-4x): a figure taken in a cheap phase never looks cheap in a dear one. A path's first window
 ///    in this recording, and each later probe of it, replaces its older figure;
-/// 4. a confirmation is due when another path is cheaper by SwitchMargin, or the chosen path has got
-///    dearer by SwitchMargin since the others were last measured beside it, for HysteresisWindows
+/// 4. a confirmation is due when another path is cheaper by SwitchMargin, or the chosen path now
+///    costs SwitchMargin more than another path did when last measured, for HysteresisWindows
 ///    consecutive windows. The other path is then measured for one window and the chosen path again
 ///    right after it: it must be cheaper by the margin than the chosen path's windows on both sides,
 ///    so neither a spike of the chosen path nor a ramp of the machine moves the recording;
@@ -49,7 +49,7 @@ public sealed class Selector
     private double _checkedCost;
     private readonly double[] _lastRaw;
     private readonly double[] _ratio; // other paths' cost relative to the settled path's
-    private double _levelAtProbe;     // the settled path's cost when another path was last measured beside it
+    private readonly double[] _asMeasured; // other paths' figures as last measured (ns/B then), for the chosen path's own changes
     private readonly MountExploration? _mount;
     private bool _probedForMount;
 
@@ -67,6 +67,8 @@ public sealed class Selector
         Array.Fill(_lastRaw, double.NaN);
         _ratio = new double[choices.Length];
         Array.Fill(_ratio, double.NaN);
+        _asMeasured = new double[choices.Length];
+        Array.Fill(_asMeasured, double.NaN);
         for (int i = 0; i < choices.Length; i++)
         {
             _costs[i] = new PathCost { NsPerByte = double.NaN };
@@ -179,18 +181,25 @@ public sealed class Selector
             return MoveTo(cheapest, 0, $"{Label(cheapest)} takes over: the previous choice could not keep up");
         }
         // Two things call for a confirmation: another path measured cheaper by the margin beside the
-        // chosen one, or the chosen path dearer by the margin than when the others were last measured
-        // beside it (the path got dearer, or the whole machine did: only a measurement beside it tells).
-        int rival = cheapest != _settled ? cheapest : CheapestExcept(_settled);
-        bool cheaper = cheapest != _settled && _costs[cheapest].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin);
-        bool dearer = rival >= 0 && _costs[_settled].NsPerByte > _levelAtProbe * (1 + _o.SwitchMargin);
+        // chosen one; or the chosen path now dearer by the margin than another path cost when it was
+        // last measured (the chosen path got dearer, or the whole machine did: only a measurement
+        // beside it tells which, and the ratios alone cannot see it).
+        int rival = cheapest != _settled ? cheapest : -1;
+        bool cheaper = rival >= 0 && _costs[rival].NsPerByte < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin);
+        if (!cheaper)
+        {
+            rival = -1;
+            for (int i = 0; i < _costs.Length; i++)
+                if (i != _settled && !_costs[i].Excluded && _asMeasured[i] > 0 && (rival < 0 || _asMeasured[i] < _asMeasured[rival])) rival = i;
+        }
+        bool dearer = !cheaper && rival >= 0 && _asMeasured[rival] < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin);
         if ((cheaper || dearer) && WorthChanging)
         {
             if (++_streak >= _o.HysteresisWindows)
             {
                 _streak = 0;
                 _confirming = rival;
-                string why = cheaper ? "measured cheaper beside it" : $"{Label(_settled)} up from {_levelAtProbe:F3} ns/B since the last measurement beside it";
+                string why = cheaper ? "measured cheaper beside it" : $"{Label(_settled)} now dearer than {Label(rival)} was when last measured ({_asMeasured[rival]:F3} ns/B)";
                 return MoveTo(rival, 1, $"confirming {Label(rival)} ({Describe(rival)}, {Age(rival)}) against {Label(_settled)} ({Describe(_settled)}): {why}");
             }
         }
@@ -299,9 +308,7 @@ public sealed class Selector
         if (reprobe)
         {
             _ratio[i] = c.NsPerByte / _costs[_settled].NsPerByte;
-            // The chosen path's level this was measured at: its window beside it when that is above
-            // its average (the average lags a climb, and would call for the same check again).
-            _levelAtProbe = Math.Max(_costs[_settled].NsPerByte, double.IsNaN(_lastRaw[_settled]) ? 0 : _lastRaw[_settled]);
+            _asMeasured[i] = c.NsPerByte;
         }
         else if (i == _settled && !_probing)
             for (int j = 0; j < _costs.Length; j++)
@@ -329,16 +336,19 @@ public sealed class Selector
     private void Settle(int i)
     {
         _settled = i;
-        double level = _levelAtProbe = _costs[i].NsPerByte;
+        double level = _costs[i].NsPerByte;
         for (int j = 0; j < _costs.Length; j++)
+        {
             _ratio[j] = j == i ? 1 : _costs[j].NsPerByte / level;
+            _asMeasured[j] = _costs[j].NsPerByte;
+        }
     }
 
     /// <summary>Sets path <paramref name="i"/>'s cost as a ratio to the chosen path's.</summary>
     private void SetRelative(int i, double ratio)
     {
         _ratio[i] = ratio;
-        _costs[i].NsPerByte = ratio * (_levelAtProbe = _costs[_settled].NsPerByte);
+        _asMeasured[i] = _costs[i].NsPerByte = ratio * _costs[_settled].NsPerByte;
     }
 
     private PathChoice MoveTo(int i, int probeWindows, string reason)

@@ -306,6 +306,21 @@ public class SelectorTests
     }
 
     [Fact]
+    public void AWobbleOfTheChosenPathDoesNotCallForConfirmationsOfMuchDearerPaths()
+    {
+        // ext4 as traced: direct's cost moves by 30% with writeback (0.20 <-> 0.26 ns/B); buffered is
+        // 0.37 and splice 0.90. Every confirmation there costs a probe window and the flush after it,
+        // so a rise of the chosen path calls for one only when another path would now be cheaper.
+        var learned = Learned(0.37, 0.90, 0.20);
+        var o = Opts();
+        o.ExplorationBudget = 0; // no probes: only what calls for a confirmation is under test
+        var s = new Selector(o, [Buffered, Splice, Direct], learned);
+        var world = new World((p, w) => (p == Direct ? (w / 5 % 2 == 0 ? 0.20 : 0.26) : p == Buffered ? 0.37 : 0.90, 1e9, true));
+        world.Run(s, 200);
+        Assert.Equal(["direct/4M"], world.BytesByPath.Keys);
+    }
+
+    [Fact]
     public void AConfirmedCheaperPathIsStillSwitchedTo()
     {
         // Direct gets dearer for good (the disk slowed down): splice, confirmed now, takes over.
