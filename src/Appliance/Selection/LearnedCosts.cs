@@ -32,7 +32,7 @@ public sealed class LearnedCosts
     {
         lock (_gate)
             return _mounts.TryGetValue(mountKey, out var m)
-                ? m.ToDictionary(kv => kv.Key, kv => new PathCost { NsPerByte = kv.Value.NsPerByte, BytesPerSecond = kv.Value.BytesPerSecond, Windows = kv.Value.Windows })
+                ? m.ToDictionary(kv => kv.Key, kv => new PathCost { NsPerByte = kv.Value.NsPerByte, BytesPerSecond = kv.Value.BytesPerSecond, Windows = kv.Value.Windows, AbsorbedShare = kv.Value.AbsorbedShare })
                 : null;
     }
 
@@ -73,12 +73,13 @@ public sealed class LearnedCosts
         int windows = selector.WindowsHere(i);
         if (windows == 0 || double.IsNaN(cost)) return;
         string label = selector.Choices[i].Label;
-        if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = cost, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(windows, MaxWindows) }; return; }
+        if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = cost, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(windows, MaxWindows), AbsorbedShare = seen.AbsorbedShare }; return; }
         double w = (double)windows / (windows + old.Windows);
         // A path measured beside the chosen one moves by at least RecentWeight however few its
         // windows: one window for the mount from a short recording must be able to correct a ranking.
         if (!countOnly) old.NsPerByte += Math.Max(w, RecentWeight) * (cost - old.NsPerByte);
         old.BytesPerSecond += w * (seen.BytesPerSecond - old.BytesPerSecond);
+        old.AbsorbedShare += w * (seen.AbsorbedShare - old.AbsorbedShare);
         old.Windows = Math.Min(old.Windows + windows, MaxWindows);
     }
 

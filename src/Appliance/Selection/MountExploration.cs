@@ -6,13 +6,18 @@ namespace Recd.Selection;
 /// wrong would stay wrong for every short recording after it. Such a recording may still measure one
 /// other path for one window, for the mount, while all the mount's recordings together have spent no
 /// more than the budgets on exploring: the window goes into the learned costs the next ones start from.
+/// Each such probe of the runner-up that finds the ranking standing (it is dearer by the margin)
+/// halves both budgets for the mount's probes (down to 1/MaxBackoff of them); a probe of any path that
+/// finds the ranking in doubt restores them. On ext4 a probe of buffered or splice costs more than its window shows (the flush after it),
+/// and a ranking confirmed again and again needs asking ever less often.
 /// </summary>
 public sealed class MountExploration
 {
     private readonly object _gate = new();
     private long _total, _explored;
     private double _spentNs, _extraNs;
-    private int _turn;
+    private int _turn, _backoff = 1;
+    private const int MaxBackoff = 64;
 
     /// <summary>One window of some recording on this mount: its bytes, CPU, and what exploring cost beyond the chosen path.</summary>
     public void Account(long bytes, bool explored, double spentNs, double extraNs)
@@ -36,11 +41,21 @@ public sealed class MountExploration
         lock (_gate)
         {
             turn = 0;
-            if (_explored + windowBytes > byteBudget * (_total + windowBytes)) return false;
-            if (_extraNs + extraNs > costBudget * (_spentNs + windowNs)) return false;
+            if (_explored + windowBytes > byteBudget / _backoff * (_total + windowBytes)) return false;
+            if (_extraNs + extraNs > costBudget / _backoff * (_spentNs + windowNs)) return false;
             _explored += windowBytes; // reserved now: concurrent recordings must not all take the same room
             turn = _turn++;
             return true;
+        }
+    }
+
+    /// <summary>What a probe taken for the mount found: the ranking standing (of the runner-up, or of another path), or in doubt.</summary>
+    public void Outcome(bool rankingHeld, bool runnerUp)
+    {
+        lock (_gate)
+        {
+            if (!rankingHeld) _backoff = 1;
+            else if (runnerUp) _backoff = Math.Min(_backoff * 2, MaxBackoff);
         }
     }
 }

@@ -51,7 +51,7 @@ public sealed class Selector
     private readonly double[] _ratio; // other paths' cost relative to the settled path's
     private readonly double[] _asMeasured; // other paths' figures as last measured (ns/B then), for the chosen path's own changes
     private readonly MountExploration? _mount;
-    private bool _probedForMount;
+    private bool _probedForMount, _mountAnswered;
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null)
     {
@@ -77,6 +77,7 @@ public sealed class Selector
                 _costs[i].NsPerByte = l.NsPerByte;
                 _costs[i].BytesPerSecond = l.BytesPerSecond;
                 _costs[i].Windows = Math.Min(l.Windows, options.ProbeWindows);
+                _costs[i].AbsorbedShare = l.AbsorbedShare;
             }
         }
         int best = Cheapest();
@@ -309,6 +310,11 @@ public sealed class Selector
         {
             _ratio[i] = c.NsPerByte / _costs[_settled].NsPerByte;
             _asMeasured[i] = c.NsPerByte;
+            if (_probedForMount && !_mountAnswered)
+            {
+                _mountAnswered = true;
+                _mount!.Outcome(rankingHeld: _ratio[i] > 1 + _o.SwitchMargin, runnerUp: CheapestExcept(_settled) == i);
+            }
         }
         else if (i == _settled && !_probing)
             for (int j = 0; j < _costs.Length; j++)
@@ -392,11 +398,15 @@ public sealed class Selector
         return Math.Max(best, 0);
     }
 
-    /// <summary>An available path other than the chosen one with no window in this recording whose probe fits the budgets, or -1.</summary>
+    /// <summary>
+    /// An available path other than the chosen one with no window in this recording whose probe fits
+    /// the budgets, or -1. A path whose windows on this mount mostly stayed in dirty page cache cannot
+    /// witness starvation, so the exemption from the cost budget would buy nothing there.
+    /// </summary>
     private int UnseenHere(bool costToo)
     {
         for (int i = 0; i < _costs.Length; i++)
-            if (i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0 && ProbeAffordable(i, costToo)) return i;
+            if (i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0 && ProbeAffordable(i, costToo || _costs[i].AbsorbedShare >= 0.5)) return i;
         return -1;
     }
 

@@ -66,6 +66,30 @@ public class MountExplorationTests : IDisposable
     }
 
     [Fact]
+    public void ARankingTheProbesKeepConfirmingIsAskedEverMoreRarely()
+    {
+        File.WriteAllText(Path.Combine(_dir, "learned-costs.json"), """
+            { "m": {
+              "buffered/256K": { "nsPerByte": 0.52, "bytesPerSecond": 1e9, "windows": 64 },
+              "splice/1M": { "nsPerByte": 0.34, "bytesPerSecond": 1e9, "windows": 64 },
+              "direct/4M": { "nsPerByte": 0.24, "bytesPerSecond": 1e9, "windows": 64 } } }
+            """);
+        var learned = new LearnedCosts(_dir);
+        var mount = new MountExploration();
+        var bytes = new Dictionary<string, long>();
+        int ProbesIn(int recordings)
+        {
+            long before = bytes.Where(kv => kv.Key != "direct/4M").Sum(kv => kv.Value);
+            for (int r = 0; r < recordings; r++) Assert.Equal(Direct, Short(learned, mount, bytes));
+            return (int)((bytes.Where(kv => kv.Key != "direct/4M").Sum(kv => kv.Value) - before) / Window);
+        }
+        int first = ProbesIn(48), later = ProbesIn(48);
+        // Without the backoff the budgets allow 13 and 14 here.
+        Assert.InRange(first, 1, 4);
+        Assert.InRange(later, 0, 2);
+    }
+
+    [Fact]
     public void WithoutRoomInTheMountsBudgetNoShortRecordingLeavesItsStart()
     {
         var learned = WronglyLearned();

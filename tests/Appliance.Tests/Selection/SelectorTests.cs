@@ -228,6 +228,22 @@ public class SelectorTests
         Assert.NotEqual(Direct, end);
     }
 
+    [Theory]
+    [InlineData(0.0, true)]  // buffered may witness starvation: probed at once, whatever it costs
+    [InlineData(1.0, false)] // its windows stay in page cache here: it cannot, and waits for the cost budget
+    public void OnlyAPathThatCouldWitnessStarvationIsProbedWhateverItCosts(double absorbed, bool probedEarly)
+    {
+        var learned = Learned(0.66, 1.09, 0.19);
+        learned["buffered/256K"].AbsorbedShare = absorbed;
+        learned["splice/1M"].AbsorbedShare = absorbed;
+        var o = Opts();
+        o.ExplorationCostBudget = 0.02;
+        var s = new Selector(o, [Buffered, Splice, Direct], learned);
+        var world = new World((p, _) => (p == Direct ? 0.19 : p == Buffered ? 0.66 : 1.09, 1e9, true)); // a bulk sender: data always queued
+        world.Run(s, 30);
+        Assert.Equal(probedEarly, world.BytesByPath.ContainsKey("buffered/256K"));
+    }
+
     [Fact]
     public void StarvationNeedsAPathThatKeptUpInThisRecording()
     {
