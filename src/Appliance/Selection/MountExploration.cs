@@ -7,9 +7,10 @@ namespace Recd.Selection;
 /// other path for one window, for the mount, while all the mount's recordings together have spent no
 /// more than the budgets on exploring: the window goes into the learned costs the next ones start from.
 /// Each such probe of the runner-up that finds the ranking standing (it is dearer by the margin)
-/// halves both budgets for the mount's probes (down to 1/MaxBackoff of them); a probe of any path that
-/// finds the ranking in doubt restores them. On ext4 a probe of buffered or splice costs more than its window shows (the flush after it),
-/// and a ranking confirmed again and again needs asking ever less often.
+/// halves both budgets for the mount's probes (down to 1/MaxBackoff of them); a probe of any path
+/// that finds the ranking in doubt restores them. On ext4 a probe of buffered or splice costs more
+/// than its window shows (the flush after it), and a ranking confirmed again and again needs asking
+/// ever less often.
 /// </summary>
 public sealed class MountExploration
 {

@@ -289,11 +289,13 @@ public sealed class Selector
         if (s.Bytes <= 0) return;
         var c = _costs[i];
         // The first window in this recording replaces a learned figure: that was measured at another
-        // time, in another phase of the machine, for another sender (and carries no backlog share).
-        // So does every later probe of a path other than the chosen one: its older figures are from
-        // other phases, some from before the frame below applied; what it costs now is the question.
+        // time, in another phase of the machine, for another sender (its rate and backlog too). Every
+        // later probe of a path other than the chosen one replaces its cost: older costs are from other
+        // phases; what it costs now, beside the chosen path, is the question. (Its rate and backlog
+        // share stay smoothed: whether one window ends with data queued is noise, the share is not.)
         bool reprobe = !_probing && _settled >= 0 && i != _settled;
-        if (_windowsHere[i]++ == 0 || reprobe) { c.NsPerByte = double.NaN; c.Windows = 0; }
+        if (_windowsHere[i]++ == 0) { c.NsPerByte = double.NaN; c.Windows = 0; }
+        else if (reprobe) c.NsPerByte = double.NaN;
         double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
         _lastRaw[i] = cost;
         // A probe of another path is read in the chosen path's frame: its cost times the chosen
@@ -417,10 +419,10 @@ public sealed class Selector
         for (int i = 0; i < _costs.Length; i++) if (i != _settled && !_costs[i].Excluded) others++;
         if (others == 0) return -1;
         // The dearest other path's expected extra: the rotation may hand out any of them.
-        double settled = _costs[_settled].NsPerByte, extra = 0, dearest = settled;
+        double settled = _costs[_settled].NsPerByte, dearest = settled;
         for (int i = 0; i < _costs.Length; i++)
             if (i != _settled && !_costs[i].Excluded && _costs[i].NsPerByte > dearest) dearest = _costs[i].NsPerByte;
-        extra = (dearest - settled) * _o.WindowBytes;
+        double extra = (dearest - settled) * _o.WindowBytes;
         if (!_mount!.TryTake(_o.WindowBytes, _o.ExplorationBudget, extra, _o.ExplorationCostBudget, dearest * _o.WindowBytes, out int turn)) return -1;
         // Two turns in three go to the runner-up, the path that would take over if the ranking is
         // wrong; the third rotates over all the others, so no path is forgotten.
