@@ -81,10 +81,14 @@ def run_streams(daemon, group, native, storage, policy, total, streams, seq, via
     wall = time.monotonic() - t0
     cpu, sysb = cpu_now() - cpu0, system_busy() - sys0
     choices, thread_costs, window_rates, backlog = {}, [], [], []
+    metered = thread_ns = exploring_ns = 0
     for n in names:
         m = daemon.manifest(storage, n)
         if m["committedLength"] != per or m["state"] != "complete":
             raise RuntimeError(f"{n}: {m['committedLength']} of {per} bytes, {m['state']}")
+        metered += m.get("meteredBytes", 0)
+        thread_ns += m.get("threadCpuNs", 0)
+        exploring_ns += m.get("exploringNs") or 0
         byp = m.get("bytesByPath") or {}
         top = max(byp, key=byp.get) if byp else "?"
         choices[top.split("/")[0]] = choices.get(top.split("/")[0], 0) + 1
@@ -97,6 +101,9 @@ def run_streams(daemon, group, native, storage, policy, total, streams, seq, via
     return dict(cpu_gib=cpu / (per * streams / GiB), mbs=per * streams / wall / 1e6, sys_gib=sysb / (per * streams / GiB),
                 choices=choices, thread_ns=statistics.median(thread_costs) if thread_costs else float("nan"),
                 window_rate=statistics.median(window_rates) if window_rates else 0.0,
+                # the selector's own view: transfer-thread CPU over the metered windows, all paths of the run
+                thread_gib=thread_ns / 1e9 / (metered / GiB) if metered else float("nan"),
+                exploring=exploring_ns / thread_ns if thread_ns else 0.0,
                 backlog=statistics.median(backlog) if backlog else 0.0)
 
 
@@ -170,6 +177,7 @@ def main(opts):
                             res[p].append(r)
                             runs.append(dict(condition=f"{target} x{streams}{' veth-1500' if via_ns else ''}", round=rnd, policy=p,
                                              cpu_s_per_gib=round(r["cpu_gib"], 4), mb_s=round(r["mbs"], 1),
+                                             thread_s_per_gib=round(r["thread_gib"], 4),
                                              recordings_by_path=" ".join(f"{k}:{v}" for k, v in sorted(r["choices"].items()))))
             finally:
                 daemon.stop()
@@ -196,6 +204,10 @@ def main(opts):
             ratio, lo, hi = paired_ratio([x["cpu_gib"] for x in res["auto"]], [x["cpu_gib"] for x in res[best]])
             regret, regret_lo, regret_hi = ratio - 1, lo - 1, hi - 1
             regret_of_medians = med["auto"] / med[best] - 1
+            # The same comparison in the selector's own view (transfer-thread CPU of the metered windows):
+            # it leaves out softirq and writeback, which every policy pays alike or the thread cannot see.
+            t_ratio, t_lo, t_hi = paired_ratio([x["thread_gib"] for x in res["auto"]], [x["thread_gib"] for x in res[best]])
+            exploring = statistics.median(x["exploring"] for x in res["auto"])
             noise = max(spread[best], spread[second], 0.05)
             clear = med[second] / med[best] - 1 > noise
             auto_choice = {}
@@ -211,6 +223,8 @@ def main(opts):
                              best_static=best, cpu_only_best=cpu_best, keeps_up=" ".join(static), auto_regret=round(regret, 4),
                              auto_regret_lo=round(regret_lo, 4), auto_regret_hi=round(regret_hi, 4),
                              auto_regret_of_medians=round(regret_of_medians, 4), auto_mostly=top,
+                             auto_thread_regret=round(t_ratio - 1, 4), auto_thread_regret_lo=round(t_lo - 1, 4), auto_thread_regret_hi=round(t_hi - 1, 4),
+                             auto_exploring_share=round(exploring, 4),
                              best_clear_of_noise=clear, choice_matches=(top == best) if clear else None,
                              **{f"{p}_mb_s": round(statistics.median(x["mbs"] for x in res[p]), 1) for p in POLICIES}))
             print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f} ({mbs[p]:.0f} MB/s)" for p in POLICIES) +
@@ -219,7 +233,8 @@ def main(opts):
                                        f" in {wback[cpu_best]:.0%} of windows, vs {max(wrate[p] for p in static) / 1e6:.0f} MB/s drained;"
                                        f" regret vs it {med['auto'] / med[cpu_best] - 1:+.1%})" if cpu_best != best else "") +
                   f", auto regret {regret:+.1%} [{regret_lo:+.1%} {regret_hi:+.1%}] (of medians {regret_of_medians:+.1%}), auto mostly on {top}" +
-                  ("" if not clear else (" (matches)" if top == best else " (DIFFERS from best)")))
+                  ("" if not clear else (" (matches)" if top == best else " (DIFFERS from best)")) +
+                  f" | thread view: auto regret {t_ratio - 1:+.1%} [{t_lo - 1:+.1%} {t_hi - 1:+.1%}], exploring {exploring:.1%} of auto's thread CPU")
             sys.stdout.flush()
     finally:
         teardown_veth()

@@ -41,6 +41,16 @@ public sealed class Manifest
     /// <summary>Measured cost per path label (CPU-ns per byte, bytes/s, windows).</summary>
     public Dictionary<string, Selection.PathCost>? Costs { get; set; }
 
+    /// <summary>
+    /// Bytes of the measured windows and the transfer thread's CPU over them, on any policy: what the
+    /// recording cost in the selector's own view (a benchmark compares auto with fixed paths on it).
+    /// </summary>
+    public long MeteredBytes { get; set; }
+    public long ThreadCpuNs { get; set; }
+
+    /// <summary>auto: thread CPU that exploring cost beyond what the chosen path would have (probes and switch windows).</summary>
+    public double? ExploringNs { get; set; }
+
     public Manifest Clone()
     {
         var copy = (Manifest)MemberwiseClone();

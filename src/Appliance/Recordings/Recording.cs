@@ -131,6 +131,8 @@ public sealed class Recording : IDisposable
 
     private void OnWindow(in CostSample sample)
     {
+        _manifest.MeteredBytes += sample.Bytes;
+        _manifest.ThreadCpuNs += sample.ThreadCpuNs;
         if (Log.MinLevel <= LogLevel.Debug)
             Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
         if (_selector is null)
@@ -184,6 +186,7 @@ public sealed class Recording : IDisposable
         {
             _manifest.Decision = _selector.Reason;
             _manifest.Costs = CostTable();
+            _manifest.ExploringNs = Math.Round(_selector.ExplorationExtraNs);
             _store.Selection.Learned.Merge(_store.Selection.Mount.Key, _selector);
         }
         else if (_fixedCost.Windows > 0) _manifest.Costs = new() { [_path.Label] = _fixedCost };
@@ -195,7 +198,7 @@ public sealed class Recording : IDisposable
     internal Manifest Snapshot()
     {
         var m = _manifest.Clone();
-        if (_selector is not null) { m.Decision = _selector.Reason; m.Costs = CostTable(); }
+        if (_selector is not null) { m.Decision = _selector.Reason; m.Costs = CostTable(); m.ExploringNs = Math.Round(_selector.ExplorationExtraNs); }
         return m;
     }
 
