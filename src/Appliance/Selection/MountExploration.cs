@@ -32,20 +32,23 @@ public sealed class MountExploration
         }
     }
 
+    /// <summary>Which turn the next probe for the mount is: short recordings take the other paths in turn.</summary>
+    public int Turn { get { lock (_gate) return _turn; } }
+
     /// <summary>
     /// Takes one probe window for the mount if it fits both budgets (<paramref name="extraNs"/>: what
-    /// the window is expected to cost beyond the chosen path). <paramref name="turn"/> rotates, so
-    /// short recordings take the other paths in turn.
+    /// the window is expected to cost beyond the chosen path), and moves the turn on.
     /// </summary>
-    public bool TryTake(long windowBytes, double byteBudget, double extraNs, double costBudget, double windowNs, out int turn)
+    public bool TryTake(long windowBytes, double byteBudget, double extraNs, double costBudget, double windowNs)
     {
         lock (_gate)
         {
-            turn = 0;
             if (_explored + windowBytes > byteBudget / _backoff * (_total + windowBytes)) return false;
-            if (_extraNs + extraNs > costBudget / _backoff * (_spentNs + windowNs)) return false;
+            // A path too dear to ask about now gives up its turn: otherwise it would hold the turn, and
+            // the cheaper paths behind it would never be asked either.
+            if (_extraNs + extraNs > costBudget / _backoff * (_spentNs + windowNs)) { _turn++; return false; }
             _explored += windowBytes; // reserved now: concurrent recordings must not all take the same room
-            turn = _turn++;
+            _turn++;
             return true;
         }
     }

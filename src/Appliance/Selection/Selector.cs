@@ -418,18 +418,17 @@ public sealed class Selector
         int others = 0;
         for (int i = 0; i < _costs.Length; i++) if (i != _settled && !_costs[i].Excluded) others++;
         if (others == 0) return -1;
-        // The dearest other path's expected extra: the rotation may hand out any of them.
-        double settled = _costs[_settled].NsPerByte, dearest = settled;
-        for (int i = 0; i < _costs.Length; i++)
-            if (i != _settled && !_costs[i].Excluded && _costs[i].NsPerByte > dearest) dearest = _costs[i].NsPerByte;
-        double extra = (dearest - settled) * _o.WindowBytes;
-        if (!_mount!.TryTake(_o.WindowBytes, _o.ExplorationBudget, extra, _o.ExplorationCostBudget, dearest * _o.WindowBytes, out int turn)) return -1;
         // Two turns in three go to the runner-up, the path that would take over if the ranking is
         // wrong; the third rotates over all the others, so no path is forgotten.
-        if (turn % 3 != 2 && CheapestExcept(_settled) is int runnerUp and >= 0) return runnerUp;
-        for (int i = 0, k = turn / 3 % others; i < _costs.Length; i++)
-            if (i != _settled && !_costs[i].Excluded && k-- == 0) return i;
-        return -1;
+        int turn = _mount!.Turn, pick = -1;
+        if (turn % 3 != 2) pick = CheapestExcept(_settled);
+        for (int i = 0, k = turn / 3 % others; i < _costs.Length && pick < 0; i++)
+            if (i != _settled && !_costs[i].Excluded && k-- == 0) pick = i;
+        if (pick < 0) return -1;
+        // What this probe is expected to cost beyond the chosen path (nothing, if the ranking is wrong).
+        double cost = double.IsNaN(_costs[pick].NsPerByte) ? _costs[_settled].NsPerByte : _costs[pick].NsPerByte;
+        double extra = Math.Max(0, cost - _costs[_settled].NsPerByte) * _o.WindowBytes;
+        return _mount.TryTake(_o.WindowBytes, _o.ExplorationBudget, extra, _o.ExplorationCostBudget, cost * _o.WindowBytes) ? pick : -1;
     }
 
     /// <summary>Among the other paths a probe window of which fits both budgets, the one measured longest ago; or -1.</summary>

@@ -38,21 +38,23 @@ public class MountExplorationTests : IDisposable
     /// A state folder whose mount learned the wrong ranking (in a cold probe round, each path after
     /// the one before it had filled the page cache): splice cheapest, direct 33% dearer.
     /// </summary>
-    private LearnedCosts WronglyLearned()
+    private LearnedCosts WronglyLearned(double buffered = 0.60)
     {
-        File.WriteAllText(Path.Combine(_dir, "learned-costs.json"), """
+        File.WriteAllText(Path.Combine(_dir, "learned-costs.json"), $$"""
             { "m": {
-              "buffered/256K": { "nsPerByte": 0.60, "bytesPerSecond": 1e9, "windows": 64 },
+              "buffered/256K": { "nsPerByte": {{buffered}}, "bytesPerSecond": 1e9, "windows": 64 },
               "splice/1M": { "nsPerByte": 0.30, "bytesPerSecond": 1e9, "windows": 64 },
               "direct/4M": { "nsPerByte": 0.40, "bytesPerSecond": 1e9, "windows": 64 } } }
             """);
         return new LearnedCosts(_dir);
     }
 
-    [Fact]
-    public void ShortRecordingsTogetherCorrectAWrongLearnedRanking()
+    [Theory]
+    [InlineData(0.60)]
+    [InlineData(3.00)] // buffered learned at 10x (a cold first window): its probes do not fit the cost budget, the runner-up's do
+    public void ShortRecordingsTogetherCorrectAWrongLearnedRanking(double bufferedLearned)
     {
-        var learned = WronglyLearned();
+        var learned = WronglyLearned(bufferedLearned);
         var mount = new MountExploration();
         var bytes = new Dictionary<string, long>();
         var starts = new List<PathChoice>();
@@ -62,7 +64,8 @@ public class MountExplorationTests : IDisposable
         Assert.InRange(firstDirect, 1, 16);
         Assert.All(starts.Skip(firstDirect), s => Assert.Equal(Direct, s));
         long total = bytes.Values.Sum();
-        Assert.True(bytes["buffered/256K"] <= 0.05 * total, $"buffered {bytes["buffered/256K"] >> 20} of {total >> 20} MiB");
+        long buffered = bytes.GetValueOrDefault("buffered/256K");
+        Assert.True(buffered <= 0.05 * total, $"buffered {buffered >> 20} of {total >> 20} MiB");
     }
 
     [Fact]
