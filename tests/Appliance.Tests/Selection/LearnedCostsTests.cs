@@ -1,14 +1,12 @@
 using Recd.Selection;
 using Recd.WritePaths;
+using static Recd.Tests.Selection.Candidates;
 
 namespace Recd.Tests.Selection;
 
 /// <summary>What a mount remembers between recordings, on a real state folder.</summary>
 public class LearnedCostsTests : IDisposable
 {
-    private static readonly WritePathOptions Sizes = new();
-    private static PathChoice P(string s) { Assert.True(PathChoice.TryParse(s, Sizes, out var c)); return c; }
-    private static readonly PathChoice Buffered = P("buffered/256K"), Splice = P("splice/1M"), Direct = P("direct/4M");
     private readonly string _dir = Directory.CreateTempSubdirectory("recd-learned-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -1,14 +1,12 @@
 using Recd.Selection;
 using Recd.WritePaths;
+using static Recd.Tests.Selection.Candidates;
 
 namespace Recd.Tests.Selection;
 
 /// <summary>Short recordings sharing one mount's exploration budget and learned costs (on a real state folder).</summary>
 public class MountExplorationTests : IDisposable
 {
-    private static readonly WritePathOptions Sizes = new();
-    private static PathChoice P(string s) { Assert.True(PathChoice.TryParse(s, Sizes, out var c)); return c; }
-    private static readonly PathChoice Buffered = P("buffered/256K"), Splice = P("splice/1M"), Direct = P("direct/4M");
     private const long Window = 8 << 20;
     private readonly string _dir = Directory.CreateTempSubdirectory("recd-mount-").FullName;
 

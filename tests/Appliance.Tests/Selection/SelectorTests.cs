@@ -1,14 +1,12 @@
 using Recd.Selection;
 using Recd.WritePaths;
+using static Recd.Tests.Selection.Candidates;
 
 namespace Recd.Tests.Selection;
 
 /// <summary>The auto policy against a deterministic, injected cost source: no sockets, no clocks.</summary>
 public class SelectorTests
 {
-    private static readonly WritePathOptions Sizes = new();
-    private static PathChoice P(string s) { Assert.True(PathChoice.TryParse(s, Sizes, out var c)); return c; }
-    private static readonly PathChoice Buffered = P("buffered/256K"), Splice = P("splice/1M"), Direct = P("direct/4M");
 
     private static SelectorOptions Opts() => new()
     {
