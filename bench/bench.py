@@ -279,6 +279,8 @@ def main():
     ap.add_argument("--selector-rounds", type=int, default=8, help="measured rounds per condition with --selector")
     ap.add_argument("--conditions", default="", help="with --selector: e.g. tmpfs-x1,ext4-x16,veth (default: all)")
     ap.add_argument("--selector", action="store_true", help="static paths vs auto under several conditions")
+    ap.add_argument("--aa", default="", metavar="PATH",
+                    help="with --selector: an A/A check, the auto slot runs this static path instead (the benchmark's own noise floor)")
     opts = ap.parse_args()
     if opts.pin and (os.cpu_count() or 1) >= 2:
         global SENDER_CPUS, RECEIVER_CPUS
