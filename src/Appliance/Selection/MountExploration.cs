@@ -15,21 +15,14 @@ namespace Recd.Selection;
 public sealed class MountExploration
 {
     private readonly object _gate = new();
-    private long _total, _explored;
-    private double _spentNs, _extraNs;
+    private ExplorationLedger _ledger;
     private int _turn, _backoff = 1;
     private const int MaxBackoff = 64;
 
     /// <summary>One window of some recording on this mount: its bytes, CPU, and what exploring cost beyond the chosen path.</summary>
     public void Account(long bytes, bool explored, double spentNs, double extraNs)
     {
-        lock (_gate)
-        {
-            _total += bytes;
-            if (explored) _explored += bytes;
-            _spentNs += spentNs;
-            _extraNs += extraNs;
-        }
+        lock (_gate) _ledger.Add(bytes, explored, spentNs, extraNs);
     }
 
     /// <summary>Which turn the next probe for the mount is: short recordings take the other paths in turn.</summary>
@@ -43,11 +36,11 @@ public sealed class MountExploration
     {
         lock (_gate)
         {
-            if (_explored + windowBytes > byteBudget / _backoff * (_total + windowBytes)) return false;
+            if (!_ledger.BytesFit(windowBytes, byteBudget / _backoff)) return false;
             // A path too dear to ask about now gives up its turn: otherwise it would hold the turn, and
             // the cheaper paths behind it would never be asked either.
-            if (_extraNs + extraNs > costBudget / _backoff * (_spentNs + windowNs)) { _turn++; return false; }
-            _explored += windowBytes; // reserved now: concurrent recordings must not all take the same room
+            if (!_ledger.CostFits(extraNs, windowNs, costBudget / _backoff)) { _turn++; return false; }
+            _ledger.ExploredBytes += windowBytes; // reserved now: concurrent recordings must not all take the same room
             _turn++;
             return true;
         }

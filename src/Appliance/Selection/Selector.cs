@@ -41,8 +41,7 @@ public sealed class Selector
     private readonly int[] _lastWindow;
     private readonly int[] _windowsHere;
     private int _current, _settled = -1, _probeLeft, _streak, _window, _lastProbe;
-    private long _total, _explored;
-    private double _spentNs, _exploreExtraNs;
+    private ExplorationLedger _ledger;
     private bool _probing = true;
     private int _confirming = -1; // the path whose next window is a confirmation, judged beside the chosen path's
     private int _checking = -1;   // the path that passed its confirmation: the chosen path's next window decides
@@ -113,20 +112,18 @@ public sealed class Selector
     public string Reason { get; private set; }
     public IReadOnlyList<PathChoice> Choices => _choices;
     public IReadOnlyList<PathCost> Costs => _costs;
-    public long ExploredBytes => _explored;
-    public long TotalBytes => _total;
+    public long ExploredBytes => _ledger.ExploredBytes;
+    public long TotalBytes => _ledger.TotalBytes;
     public int Switches { get; private set; }
 
     /// <summary>Feeds one window measured on the current path; returns the path for the next window.</summary>
     public PathChoice OnWindow(in CostSample s)
     {
         _window++;
-        _total += s.Bytes;
         bool exploring = _current != _settled;
-        if (exploring) _explored += s.Bytes;
         // For the mount, a first probe round is not exploring (there was nothing to exploit yet), and a
         // probe for the mount was counted when it was taken.
-        Account(s, exploring, countExplored: exploring && !_probing && !_probedForMount);
+        Account(s, exploring, explored: exploring, exploredForMount: exploring && !_probing && !_probedForMount);
         Record(_current, s);
 
         if (_probeLeft > 1) { _probeLeft--; return Current; }
@@ -239,31 +236,34 @@ public sealed class Selector
     /// </summary>
     public void OnSwitchWindow(in CostSample s)
     {
-        _total += s.Bytes;
-        Account(s, exploring: true, countExplored: false);
+        Account(s, exploring: true, explored: false, exploredForMount: false);
     }
 
     /// <summary>CPU beyond what the settled path would have cost for these bytes: the price of exploring.</summary>
-    public double ExplorationExtraNs => _exploreExtraNs;
+    public double ExplorationExtraNs => _ledger.ExtraNs;
 
-    private void Account(in CostSample s, bool exploring, bool countExplored)
+    /// <summary>
+    /// Books one window: <paramref name="exploring"/> bills what it cost beyond the chosen path to
+    /// exploring; <paramref name="explored"/> counts its bytes as off the chosen path (for this
+    /// recording, and with <paramref name="exploredForMount"/> for the mount).
+    /// </summary>
+    private void Account(in CostSample s, bool exploring, bool explored, bool exploredForMount)
     {
         double spent = _o.CostView == "system" ? s.SystemBusyNs : s.ThreadCpuNs, extra = 0;
-        _spentNs += spent;
         if (exploring && _settled >= 0 && !double.IsNaN(_costs[_settled].NsPerByte))
-            _exploreExtraNs += extra = Math.Max(0, spent - _costs[_settled].NsPerByte * s.Bytes);
-        _mount?.Account(s.Bytes, countExplored, spent, extra);
+            extra = Math.Max(0, spent - _costs[_settled].NsPerByte * s.Bytes);
+        _ledger.Add(s.Bytes, explored, spent, extra);
+        _mount?.Account(s.Bytes, exploredForMount, spent, extra);
     }
 
     /// <summary>Whether one more probe window of <paramref name="i"/> fits the byte budget and (with <paramref name="costToo"/>) the cost budget.</summary>
     private bool ProbeAffordable(int i, bool costToo = true)
     {
-        if (_explored + _o.WindowBytes > _o.ExplorationBudget * (_total + _o.WindowBytes)) return false;
+        if (!_ledger.BytesFit(_o.WindowBytes, _o.ExplorationBudget)) return false;
         if (!costToo) return true;
         double settled = _costs[_settled].NsPerByte, other = _costs[i].NsPerByte;
         if (double.IsNaN(settled) || double.IsNaN(other)) return true;
-        double extra = Math.Max(0, other - settled) * _o.WindowBytes;
-        return _exploreExtraNs + extra <= _o.ExplorationCostBudget * (_spentNs + other * _o.WindowBytes);
+        return _ledger.CostFits(Math.Max(0, other - settled) * _o.WindowBytes, other * _o.WindowBytes, _o.ExplorationCostBudget);
     }
 
     /// <summary>
