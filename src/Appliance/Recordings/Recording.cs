@@ -184,9 +184,7 @@ public sealed class Recording : IDisposable
         if (reason is not null) _manifest.Reason = reason;
         if (_selector is not null)
         {
-            _manifest.Decision = _selector.Reason;
-            _manifest.Costs = CostTable();
-            _manifest.ExploringNs = Math.Round(_selector.ExplorationExtraNs);
+            WriteSelection(_manifest);
             _store.Selection.Learned.Merge(_store.Selection.Mount.Key, _selector);
         }
         else if (_fixedCost.Windows > 0) _manifest.Costs = new() { [_path.Label] = _fixedCost };
@@ -198,8 +196,16 @@ public sealed class Recording : IDisposable
     internal Manifest Snapshot()
     {
         var m = _manifest.Clone();
-        if (_selector is not null) { m.Decision = _selector.Reason; m.Costs = CostTable(); m.ExploringNs = Math.Round(_selector.ExplorationExtraNs); }
+        if (_selector is not null) WriteSelection(m);
         return m;
+    }
+
+    /// <summary>What "auto" decided and measured, into a manifest: the decision, the cost table, exploring's price.</summary>
+    private void WriteSelection(Manifest m)
+    {
+        m.Decision = _selector!.Reason;
+        m.Costs = CostTable();
+        m.ExploringNs = Math.Round(_selector.ExplorationExtraNs);
     }
 
     private Dictionary<string, PathCost> CostTable()
