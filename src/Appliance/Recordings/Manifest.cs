@@ -55,10 +55,7 @@ public sealed class Manifest
     {
         var copy = (Manifest)MemberwiseClone();
         copy.BytesByPath = BytesByPath is null ? null : new Dictionary<string, long>(BytesByPath);
-        copy.Costs = Costs?.ToDictionary(kv => kv.Key, kv => new Selection.PathCost
-        {
-            NsPerByte = kv.Value.NsPerByte, BytesPerSecond = kv.Value.BytesPerSecond, Windows = kv.Value.Windows, Starved = kv.Value.Starved,
-        });
+        copy.Costs = Costs?.ToDictionary(kv => kv.Key, kv => kv.Value.Copy());
         return copy;
     }
 }

@@ -32,7 +32,7 @@ public sealed class LearnedCosts
     {
         lock (_gate)
             return _mounts.TryGetValue(mountKey, out var m)
-                ? m.ToDictionary(kv => kv.Key, kv => new PathCost { NsPerByte = kv.Value.NsPerByte, BytesPerSecond = kv.Value.BytesPerSecond, Windows = kv.Value.Windows, AbsorbedShare = kv.Value.AbsorbedShare })
+                ? m.ToDictionary(kv => kv.Key, kv => kv.Value.Copy())
                 : null;
     }
 

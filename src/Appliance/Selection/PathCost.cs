@@ -32,6 +32,9 @@ public sealed class PathCost
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Excluded => Starved || Unavailable;
 
+    /// <summary>A copy (a manifest snapshot, a learned table handed to a new recording): nothing is shared with a live selector.</summary>
+    public PathCost Copy() => (PathCost)MemberwiseClone();
+
     /// <summary>
     /// Folds one window in: the first windows replace the estimate (fast to learn), later ones move it
     /// by 30%. Whether a single window ends with data queued is noisy; the share of such windows is not.
