@@ -17,7 +17,8 @@ namespace Recd.Selection;
 ///    right after it: it must be cheaper by the margin than the chosen path's windows on both sides,
 ///    so neither a spike of the chosen path nor a ramp of the machine moves the recording;
 /// 5. every ReprobeEveryWindows windows re-measure the stalest other path for one window (a path not
-///    yet seen in this recording as soon as the budgets allow: a learned start is checked early), while
+///    yet seen in this recording as soon as the budgets allow: a learned start is checked early; one
+///    not measured for ReprobeAtLeastEveryWindows holds the turn until the budgets fit it), while
 ///    non-chosen paths have had at most ExplorationBudget of the bytes and exploring has cost at
 ///    most ExplorationCostBudget more CPU than the chosen path would have (a path at 3.5x the
 ///    chosen one's cost spends 2.5 windows' worth of extra CPU per probe window: 5% of the bytes on
@@ -431,12 +432,23 @@ public sealed class Selector
         return _mount.TryTake(_o.WindowBytes, _o.ExplorationBudget, extra, _o.ExplorationCostBudget, cost * _o.WindowBytes) ? pick : -1;
     }
 
-    /// <summary>Among the other paths a probe window of which fits both budgets, the one measured longest ago; or -1.</summary>
+    /// <summary>
+    /// Among the other paths a probe window of which fits both budgets, the one measured longest ago;
+    /// or -1. Cheaper paths fit the cost budget sooner and so are measured more often, as they should
+    /// be (they are the likelier to overtake), but a path not measured for ReprobeAtLeastEveryWindows
+    /// holds the turn until the budget has saved up for it: otherwise a path at 1.5x, fitting again
+    /// after half a window's worth, takes every turn from one at 2x, which never fits.
+    /// </summary>
     private int Stalest()
     {
-        int stale = -1;
+        int stale = -1, held = -1;
         for (int i = 0; i < _costs.Length; i++)
-            if (i != _settled && !_costs[i].Unavailable && (stale < 0 || _lastWindow[i] < _lastWindow[stale]) && ProbeAffordable(i)) stale = i;
+        {
+            if (i == _settled || _costs[i].Unavailable) continue;
+            if (held < 0 || _lastWindow[i] < _lastWindow[held]) held = i;
+            if ((stale < 0 || _lastWindow[i] < _lastWindow[stale]) && ProbeAffordable(i)) stale = i;
+        }
+        if (held >= 0 && held != stale && _window - _lastWindow[held] >= Math.Max(_o.ReprobeAtLeastEveryWindows, _o.ReprobeEveryWindows)) return -1;
         return stale;
     }
 

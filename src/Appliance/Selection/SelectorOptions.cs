@@ -35,6 +35,13 @@ public sealed class SelectorOptions
     /// </summary>
     public double ExplorationCostBudget { get; set; } = 0.01;
 
+    /// <summary>
+    /// A path not measured for this many windows holds the re-probe turn until the budgets fit it
+    /// (2 GiB of 8 MiB windows; slow streams close windows sooner). Cheaper paths are re-probed more
+    /// often, but not so often that a dearer one is never measured again. Never below ReprobeEveryWindows.
+    /// </summary>
+    public int ReprobeAtLeastEveryWindows { get; set; } = 256;
+
     /// <summary>A path moving less than this fraction of the best path's rate while data queues up is dropped.</summary>
     public double StarvationFraction { get; set; } = 0.7;
 

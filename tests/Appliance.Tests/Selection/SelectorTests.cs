@@ -144,6 +144,24 @@ public class SelectorTests
     }
 
     [Fact]
+    public void ADearerAlternativeIsStillReprobedWhenACheaperOneCouldTakeTheWholeBudget()
+    {
+        // Direct chosen; splice at 1.5x and buffered at 2x. At 1% a splice probe (half a window
+        // extra) fits again before a buffered one (a whole window extra) ever would: without a turn
+        // held for it, buffered is never measured again however long the recording runs.
+        var world = new World((p, _) => Fixed(p, 0.60, 0.45, 0.30));
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        world.Run(s, 10);
+        Assert.Equal(Direct, s.Current);
+        var before = world.BytesByPath.ToDictionary(kv => kv.Key, kv => kv.Value);
+        world.Run(s, 3000);
+        long Probes(string label) => (world.BytesByPath[label] - before[label]) / (8 << 20);
+        Assert.True(Probes("buffered/256K") >= 5, $"buffered re-probed {Probes("buffered/256K")} times in 3000 windows");
+        Assert.True(Probes("splice/1M") > Probes("buffered/256K"), $"splice {Probes("splice/1M")}, buffered {Probes("buffered/256K")}: the cheaper one still more often");
+        Assert.True(s.ExplorationExtraNs <= 0.011 * 3010 * 0.30 * (8 << 20), "within the cost budget");
+    }
+
+    [Fact]
     public void SwitchWindowsAreBilledToExploration()
     {
         var world = new World((p, _) => Fixed(p, 0.60, 0.45, 0.30));
