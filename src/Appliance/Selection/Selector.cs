@@ -28,7 +28,9 @@ namespace Recd.Selection;
 ///    the mount's recordings share (<see cref="MountExploration"/>);
 /// 6. a path that leaves data queued in the socket while moving less than StarvationFraction of
 ///    the rate of a path that kept the queue empty cannot keep up: it is dropped until a later
-///    re-probe shows otherwise. (When every path leaves data queued, the sender is simply faster
+///    re-probe shows otherwise. The chosen path is judged against a window of the witness beside it,
+///    not its rate from long ago: a slow phase of the machine slows every path, and was taken for
+///    starvation. (When every path leaves data queued, the sender is simply faster
 ///    than any of them, and cost alone decides.) Only windows of this recording count here: a rate
 ///    learned from another recording was another sender's, and says nothing about this one. Nor do
 ///    windows whose bytes mostly stayed in dirty page cache: that rate was memory's, not the disk's.
@@ -45,6 +47,10 @@ public sealed class Selector
     private ExplorationLedger _ledger;
     private bool _probing = true;
     private int _confirming = -1; // the path whose next window is a confirmation, judged beside the chosen path's
+    private int _suspectWitness = -1;    // the chosen path looked starved against this path's older rate
+    private int _starvationWitness = -1; // the path whose next window judges that, beside the chosen path
+    private int _nextStarvationCheck;
+    private readonly double[] _lastRate;
     private int _checking = -1;   // the path that passed its confirmation: the chosen path's next window decides
     private double _checkedCost;
     private readonly double[] _lastRaw;
@@ -63,6 +69,7 @@ public sealed class Selector
         _lastWindow = new int[choices.Length];
         _windowsHere = new int[choices.Length];
         Array.Fill(_lastWindow, NeverHere);
+        _lastRate = new double[choices.Length];
         _lastRaw = new double[choices.Length];
         Array.Fill(_lastRaw, double.NaN);
         _ratio = new double[choices.Length];
@@ -130,6 +137,24 @@ public sealed class Selector
         if (_probeLeft > 1) { _probeLeft--; return Current; }
         _probeLeft = 0;
 
+        if (_starvationWitness == _current && _settled >= 0)
+        {
+            _starvationWitness = -1;
+            JudgeStarvation(_current, s);
+            if (!_costs[_settled].Excluded) return MoveTo(_settled, 0, Reason);
+        }
+        if (_suspectWitness >= 0)
+        {
+            // Starvation comes before cost, budgets and remaining length: a live stream may be falling behind.
+            int w = _suspectWitness;
+            _suspectWitness = -1;
+            if (_current == _settled && !_costs[w].Excluded)
+            {
+                _starvationWitness = w;
+                return MoveTo(w, 1, $"{Label(_settled)} fell behind ({_lastRate[_settled] / 1e6:F0} MB/s with data queued): measuring {Label(w)} beside it ({Age(w)})");
+            }
+        }
+
         if (_confirming == _current && _settled >= 0)
         {
             // The confirmation window against the chosen path's window just before it (adjacent
@@ -177,7 +202,7 @@ public sealed class Selector
         if (_settled < 0 || _costs[_settled].Excluded)
         {
             Settle(cheapest);
-            return MoveTo(cheapest, 0, $"{Label(cheapest)} takes over: the previous choice could not keep up");
+            return MoveTo(cheapest, 0, $"{Label(cheapest)} takes over: {Reason}");
         }
         // Two things call for a confirmation: another path measured cheaper by the margin beside the
         // chosen one; or the chosen path now dearer by the margin than another path cost when it was
@@ -281,7 +306,7 @@ public sealed class Selector
                 if (!_costs[i].Unavailable) next = i;
         if (next < 0) throw new InvalidOperationException("no write path is available: " + what);
         if (_settled == _current) Settle(next);
-        _confirming = _checking = -1;
+        _confirming = _checking = _suspectWitness = _starvationWitness = -1;
         return MoveTo(next, _probing ? _o.ProbeWindows - _costs[next].Windows : 0, what);
     }
 
@@ -322,19 +347,42 @@ public sealed class Selector
         else if (i == _settled && !_probing)
             for (int j = 0; j < _costs.Length; j++)
                 if (j != i && !double.IsNaN(_ratio[j])) _costs[j].NsPerByte = _ratio[j] * c.NsPerByte;
+        _lastRate[i] = s.BytesPerSecond;
         if (c.KeptUp) { c.Starved = false; return; }
         // Backlogged: data was waiting when the window ended. That alone says nothing when the sender
         // is faster than every path (a bulk copy over loopback); it matters when another path kept the
         // queue empty at a higher rate: then this one would fall behind a live stream.
-        double bestRate = 0;
+        int witness = -1;
         for (int j = 0; j < _costs.Length; j++)
-            if (j != i && _windowsHere[j] > 0 && _costs[j].KeptUpOnStorage && !_costs[j].Excluded)
-                bestRate = Math.Max(bestRate, _costs[j].BytesPerSecond);
-        if (bestRate > 0 && c.BytesPerSecond < _o.StarvationFraction * bestRate && !c.Starved)
+            if (j != i && _windowsHere[j] > 0 && _costs[j].KeptUpOnStorage && !_costs[j].Excluded
+                && (witness < 0 || _costs[j].BytesPerSecond > _costs[witness].BytesPerSecond)) witness = j;
+        if (witness < 0 || c.Starved || c.BytesPerSecond >= _o.StarvationFraction * _costs[witness].BytesPerSecond) return;
+        // The chosen path's witness was mostly measured long ago, and a slow phase of the machine
+        // slows every path: it is measured again beside it first, unless its last window was the one
+        // just before (a probe round measures paths a few windows apart, close enough).
+        if (i == _settled && !_probing && _lastWindow[witness] != _window - 1)
         {
-            c.Starved = true;
-            Reason = $"{Label(i)} dropped: {c.BytesPerSecond / 1e6:F0} MB/s with data queued, while another path kept up at {bestRate / 1e6:F0} MB/s";
+            if (_window >= _nextStarvationCheck) _suspectWitness = witness;
+            return;
         }
+        c.Starved = true;
+        Reason = $"{Label(i)} dropped: {c.BytesPerSecond / 1e6:F0} MB/s with data queued, while {Label(witness)} kept up at {_costs[witness].BytesPerSecond / 1e6:F0} MB/s";
+    }
+
+    /// <summary>
+    /// The witness's window beside the chosen path that looked starved: the verdict stands only if it
+    /// kept the queue drained now, at a rate the chosen path's last window fell short of.
+    /// </summary>
+    private void JudgeStarvation(int witness, in CostSample s)
+    {
+        double suspect = _lastRate[_settled], rate = s.BytesPerSecond;
+        _nextStarvationCheck = _window + _o.HysteresisWindows;
+        if (!s.Backlogged && !s.Absorbed && suspect < _o.StarvationFraction * rate)
+        {
+            _costs[_settled].Starved = true;
+            Reason = $"{Label(_settled)} dropped: {suspect / 1e6:F0} MB/s with data queued, while {Label(witness)}, measured beside it, kept up at {rate / 1e6:F0} MB/s";
+        }
+        else Reason = $"{Label(_settled)} not starved: {Label(witness)}, measured beside it, {(s.Backlogged || s.Absorbed ? "did not keep up either" : "kept up")} at {rate / 1e6:F0} MB/s ({Label(_settled)} {suspect / 1e6:F0} MB/s)";
     }
 
     /// <summary>

@@ -273,6 +273,40 @@ public class SelectorTests
         Assert.Equal(Splice, end);
     }
 
+    /// <summary>A live 10 MB/s stream: every path keeps up, except (from window 100 to 112) <paramref name="slow"/>, which moves 5 MB/s with data queued.</summary>
+    private static World LiveStream(Func<PathChoice, bool> slow) => new((p, w) =>
+    {
+        bool behind = w is >= 100 and < 112 && slow(p);
+        return (p == Direct ? 0.30 : p == Splice ? 0.45 : 0.60, behind ? 5e6 : 10e6, behind);
+    });
+
+    [Fact]
+    public void AMachineWideSlowPhaseIsNotTakenForStarvation()
+    {
+        // The machine slows every path for a few seconds: the chosen path falls behind the sender,
+        // and against buffered's rate from window 6, when all was well, it looked starved. Measured
+        // beside it now, buffered falls behind as well: no path would keep up, cost alone decides.
+        var world = LiveStream(_ => true);
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        Assert.Equal(Direct, world.Run(s, 100));
+        Assert.Equal(Direct, world.Run(s, 100));
+        Assert.DoesNotContain(s.Costs, c => c.Starved);
+        Assert.True(world.BytesByPath["buffered/256K"] <= 8 * (8L << 20), $"buffered got {world.BytesByPath["buffered/256K"] >> 20} MiB");
+    }
+
+    [Fact]
+    public void TheChosenPathFallingBehindAloneIsStarvation()
+    {
+        // The same stream, but only direct falls behind (the disk got slow): buffered, measured beside
+        // it, still keeps up. Dropped within a few windows, not at the next re-probe.
+        var world = LiveStream(p => p == Direct);
+        var s = new Selector(Opts(), [Buffered, Splice, Direct]);
+        Assert.Equal(Direct, world.Run(s, 100));
+        var end = world.Run(s, 8);
+        Assert.True(s.Costs[2].Starved, s.Reason);
+        Assert.NotEqual(Direct, end);
+    }
+
     [Fact]
     public void AMachineWideSlowPhaseDoesNotSwitchOnStaleCosts()
     {
