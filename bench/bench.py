@@ -277,6 +277,8 @@ def main():
     ap.add_argument("--direct", type=int, default=4 << 20)
     ap.add_argument("--pin", action="store_true", help="sender on CPU 0, receivers on CPU 1")
     ap.add_argument("--selector-rounds", type=int, default=8, help="measured rounds per condition with --selector")
+    ap.add_argument("--duet-rounds", type=int, default=12,
+                    help="with --selector: rounds of auto and the best static path at once, beside each other (0: none)")
     ap.add_argument("--conditions", default="", help="with --selector: e.g. tmpfs-x1,ext4-x16,veth (default: all)")
     ap.add_argument("--selector", action="store_true", help="static paths vs auto under several conditions")
     ap.add_argument("--aa", default="", metavar="PATH",
@@ -287,6 +289,9 @@ def main():
         SENDER_CPUS, RECEIVER_CPUS = {0}, {1}
     with PageReportingPaused():
         if opts.selector:
+            # selector_bench imports this file as "bench": without this it would get a second copy of
+            # the module, whose --pin settings were never set (--pin did nothing there until now).
+            sys.modules.setdefault("bench", sys.modules[__name__])
             import selector_bench
             return selector_bench.main(opts)
         return run_paths(opts)

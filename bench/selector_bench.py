@@ -11,13 +11,23 @@ CPU-s per GiB, all threads, from a cgroup cpuacct group (else /proc/PID/stat); s
 the daemon on CPU 1 with --pin. auto's regret = auto / best static - 1. Beside it, the
 selector's own signal: each static path's in-call thread cost (ns/B, from the manifests), so a
 ranking that differs from the process view shows.
+
+Then, per condition, a duet (--duet-rounds, default 12): auto on the condition's daemon and the best
+static path on a second daemon receive at the same time, both daemons on CPU 1 and every sender on
+CPU 0, so the phases of this VM (the same work costs up to 1.6x from one quarter second to the next)
+land on both. Sequential runs of two identical policies measured up to 8% apart between invocations,
+with per-round ratios from 0.66 to 1.48; in a duet 0.97 to 1.04, intervals within +-2%. The duet's
+regret is the one that can resolve a 5% target here; the sequential regret is the condition as
+specified (one receiver alone on the machine).
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
+from types import SimpleNamespace
 
 import bench
 from bench import CpuGroup, Daemon, GiB, paired_ratio, settle, system_busy
 
 POLICIES = ["buffered", "splice", "direct", "auto"]
+DUET_SENDER_CPUS, DUET_RECEIVER_CPUS = ({0}, {1}) if (os.cpu_count() or 1) >= 2 else (None, None)
 NS, HOST_IF, NS_IF = "recd-bench", "recdb0", "recdb1"
 HOST_IP, NS_IP = "10.213.0.1", "10.213.0.2"   # inside a namespace pair this run creates and removes
 
@@ -62,24 +72,28 @@ def teardown_veth():
     sh("ip", "netns", "del", NS, check=False)
 
 
-def run_streams(daemon, group, native, storage, policy, total, streams, seq, via_ns):
-    per = total // streams
-    names = [f"s{seq}-{i}.ts" for i in range(streams)]
+def sender(native, daemon, policy, name, seed, per, via_ns, cpus=None):
     host = HOST_IP if via_ns else "127.0.0.1"
     cmd_prefix = ["ip", "netns", "exec", NS] if via_ns else []
-    settle()
-    cpu_now, pin = group.clock_for(daemon.proc.pid), bench.sender_preexec()
-    cpu0, sys0, t0 = cpu_now(), system_busy(), time.monotonic()
-    procs = [subprocess.Popen([*cmd_prefix, os.path.join(native, "recd-send-load"), "--connect", f"{host}:{daemon.port}",
-                               "--bytes", str(per), "--seed", str(i + 1), "--http-put", f"/recordings/{n}?path={policy}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=pin)
-             for i, n in enumerate(names)]
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else bench.sender_preexec()
+    return subprocess.Popen([*cmd_prefix, os.path.join(native, "recd-send-load"), "--connect", f"{host}:{daemon.port}",
+                             "--bytes", str(per), "--seed", str(seed), "--http-put", f"/recordings/{name}?path={policy}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=pin)
+
+
+def start_senders(native, daemon, policy, names, per, via_ns):
+    return [sender(native, daemon, policy, n, i + 1, per, via_ns) for i, n in enumerate(names)]
+
+
+def wait_senders(procs):
     for p in procs:
         _, err = p.communicate(timeout=600)
         if p.returncode != 0:
             raise RuntimeError(f"sender failed: {err.strip()}")
-    wall = time.monotonic() - t0
-    cpu, sysb = cpu_now() - cpu0, system_busy() - sys0
+
+
+def collect(daemon, storage, names, per):
+    """Checks every recording is complete and whole, reads what its manifest measured, deletes it."""
     choices, thread_costs, window_rates, backlog = {}, [], [], []
     metered = thread_ns = exploring_ns = 0
     for n in names:
@@ -98,13 +112,58 @@ def run_streams(daemon, group, native, storage, policy, total, streams, seq, via
                 window_rates.append(c["bytesPerSecond"])
                 backlog.append(c.get("backlogShare", 0.0))
         daemon.delete(n)
-    return dict(cpu_gib=cpu / (per * streams / GiB), mbs=per * streams / wall / 1e6, sys_gib=sysb / (per * streams / GiB),
-                choices=choices, thread_ns=statistics.median(thread_costs) if thread_costs else float("nan"),
+    return dict(choices=choices, thread_ns=statistics.median(thread_costs) if thread_costs else float("nan"),
                 window_rate=statistics.median(window_rates) if window_rates else 0.0,
                 # the selector's own view: transfer-thread CPU over the metered windows, all paths of the run
                 thread_gib=thread_ns / 1e9 / (metered / GiB) if metered else float("nan"),
                 exploring=exploring_ns / thread_ns if thread_ns else 0.0,
                 backlog=statistics.median(backlog) if backlog else 0.0)
+
+
+def run_streams(daemon, group, native, storage, policy, total, streams, seq, via_ns):
+    per = total // streams
+    names = [f"s{seq}-{i}.ts" for i in range(streams)]
+    settle()
+    cpu_now = group.clock_for(daemon.proc.pid)
+    cpu0, sys0, t0 = cpu_now(), system_busy(), time.monotonic()
+    wait_senders(start_senders(native, daemon, policy, names, per, via_ns))
+    wall = time.monotonic() - t0
+    cpu, sysb = cpu_now() - cpu0, system_busy() - sys0
+    return dict(cpu_gib=cpu / (per * streams / GiB), mbs=per * streams / wall / 1e6, sys_gib=sysb / (per * streams / GiB),
+                **collect(daemon, storage, names, per))
+
+
+def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first):
+    """Duet benchmarking (Bulej et al., 2020): both daemons receive at once, on the same CPU, so a
+    phase of the machine (on this VM the same work costs up to 1.6x for a quarter of a second, and
+    whole seconds at 2x) lands on both alike. Measured while every stream of both is still running,
+    up to the moment the first sender exits (CPU from each daemon's group, bytes from the sizes of
+    its files then): a daemon finishing alone would run its tail on a quiet core. Returns each
+    daemon's CPU-s/GiB, auto's first, and auto's recordings by path."""
+    per = total // streams
+    names = [f"d{seq}-{i}.ts" for i in range(streams)]
+    settle()
+    clocks = [g.clock_for(d.proc.pid) for d, g, _ in pair]
+    cpu0 = [c() for c in clocks]
+    order = [0, 1] if auto_first else [1, 0]
+    procs = [[], []]
+    for i, n in enumerate(names):   # interleaved, so neither side's streams all start first
+        for k in order:
+            procs[k].append(sender(native, pair[k][0], policies[k], n, i + 1, per, via_ns, DUET_SENDER_CPUS))
+    os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)   # the first child to exit (left for Popen to reap)
+    cpu = [clocks[k]() - cpu0[k] for k in (0, 1)]
+    moved = [sum(size_of(os.path.join(st, n)) for n in names) for _, _, st in pair]
+    for k in (0, 1):
+        wait_senders(procs[k])
+    got = [collect(d, st, names, per) for d, _, st in pair]
+    return [c / (b / GiB) if b else float("nan") for c, b in zip(cpu, moved)], got[0]["choices"]
+
+
+def size_of(path):
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0
 
 
 def williams_order(items, rnd):
@@ -135,6 +194,54 @@ def starving(rate, backlog, sustained, fraction=0.7):
         return set()
     return {p for p in rate if backlog[p] >= 0.5 and rate[p] < fraction * max(drained)
             and sustained[p] < fraction * max(sustained.values())}
+
+
+def best_static(res):
+    """The static path auto is held to, and the figures that chose it."""
+    thread = {p: statistics.median(x["thread_ns"] for x in res[p]) for p in POLICIES if p != "auto"}
+    med = {p: statistics.median(x["cpu_gib"] for x in res[p]) for p in POLICIES}
+    spread = {p: (max(x["cpu_gib"] for x in res[p]) - min(x["cpu_gib"] for x in res[p])) / med[p] for p in POLICIES}
+    mbs = {p: statistics.median(x["mbs"] for x in res[p]) for p in POLICIES}
+    # The selector must never starve a stream: it drops a path that leaves data queued while
+    # moving less than 0.7x the rate of a path that kept the socket drained. auto is therefore
+    # held to the cheapest static path that the same rule keeps, judged on the static runs' own
+    # windows (rate and backlog share from their manifests). The CPU-only best is printed too.
+    static_all = [p for p in POLICIES if p != "auto"]
+    wrate = {p: statistics.median(x["window_rate"] for x in res[p]) for p in static_all}
+    wback = {p: statistics.median(x["backlog"] for x in res[p]) for p in static_all}
+    starved = starving(wrate, wback, {p: mbs[p] for p in static_all})
+    static = [p for p in static_all if p not in starved] or static_all
+    best = min(static, key=lambda p: med[p])
+    return SimpleNamespace(thread=thread, med=med, spread=spread, mbs=mbs, static_all=static_all, static=static,
+                           wrate=wrate, wback=wback, best=best, cpu_best=min(static_all, key=lambda p: med[p]),
+                           second=min((p for p in static if p != best), key=lambda p: med[p], default=best))
+
+
+def duets(opts, native, base, extra, first, best, total, streams, via_ns):
+    """auto on the condition's daemon (with all it learned there) beside the best static path on a
+    second daemon with its own storage on the same target, duet_rounds + 1 warm-up, the starting
+    order alternating. Returns per-round (auto, best) CPU-s/GiB and auto's recordings by path."""
+    second = Daemon(opts.root, os.path.join(base, "duet"), extra)
+    group = CpuGroup("recd-selbench-duet")
+    group.add(second.proc.pid)
+    # Both daemons on one CPU, the senders on the other, whatever --pin says: a duet shares phases
+    # only where it shares a core (unpinned, one side ran up to 20% ahead of the other).
+    for d in (first[0], second):
+        bench.pin(d.proc.pid, DUET_RECEIVER_CPUS)
+    pair = [first, (second, group, os.path.join(base, "duet"))]
+    asked = opts.aa or "auto"
+    out, choices = [], {}
+    try:
+        for rnd in range(opts.duet_rounds + 1):
+            cpu, got = run_duet(pair, native, [asked, best], total, streams, rnd, via_ns, auto_first=rnd % 2 == 0)
+            if rnd > 0:
+                out.append(cpu)
+                for k, v in got.items():
+                    choices[k] = choices.get(k, 0) + v
+    finally:
+        second.stop()
+        group.remove()
+    return out, choices
 
 
 def main(opts):
@@ -183,26 +290,16 @@ def main(opts):
                                              cpu_s_per_gib=round(r["cpu_gib"], 4), mb_s=round(r["mbs"], 1),
                                              thread_s_per_gib=round(r["thread_gib"], 4),
                                              recordings_by_path=" ".join(f"{k}:{v}" for k, v in sorted(r["choices"].items()))))
+                duet, duet_choices = duets(opts, native, base, extra, (daemon, group, storage), best_static(res).best,
+                                           total, streams, via_ns) if opts.duet_rounds else ([], {})
             finally:
                 daemon.stop()
                 group.remove()
                 shutil.rmtree(base, ignore_errors=True)
-            thread = {p: statistics.median(x["thread_ns"] for x in res[p]) for p in POLICIES if p != "auto"}
-            med = {p: statistics.median(x["cpu_gib"] for x in res[p]) for p in POLICIES}
-            spread = {p: (max(x["cpu_gib"] for x in res[p]) - min(x["cpu_gib"] for x in res[p])) / med[p] for p in POLICIES}
-            mbs = {p: statistics.median(x["mbs"] for x in res[p]) for p in POLICIES}
-            # The selector must never starve a stream: it drops a path that leaves data queued while
-            # moving less than 0.7x the rate of a path that kept the socket drained. auto is therefore
-            # held to the cheapest static path that the same rule keeps, judged on the static runs' own
-            # windows (rate and backlog share from their manifests). The CPU-only best is printed too.
-            static_all = [p for p in POLICIES if p != "auto"]
-            wrate = {p: statistics.median(x["window_rate"] for x in res[p]) for p in static_all}
-            wback = {p: statistics.median(x["backlog"] for x in res[p]) for p in static_all}
-            starved = starving(wrate, wback, {p: mbs[p] for p in static_all})
-            static = [p for p in static_all if p not in starved] or static_all
-            cpu_best = min(static_all, key=lambda p: med[p])
-            best = min(static, key=lambda p: med[p])
-            second = min((p for p in static if p != best), key=lambda p: med[p], default=best)
+            pick = best_static(res)
+            thread, med, spread, mbs = pick.thread, pick.med, pick.spread, pick.mbs
+            static_all, static, wrate, wback = pick.static_all, pick.static, pick.wrate, pick.wback
+            best, cpu_best, second = pick.best, pick.cpu_best, pick.second
             # Paired by round (the policies of a round ran back to back, in rotating order), so drift
             # of the machine between rounds cancels; bootstrap 90% interval over rounds.
             ratio, lo, hi = paired_ratio([x["cpu_gib"] for x in res["auto"]], [x["cpu_gib"] for x in res[best]])
@@ -212,6 +309,9 @@ def main(opts):
             # it leaves out softirq and writeback, which every policy pays alike or the thread cannot see.
             t_ratio, t_lo, t_hi = paired_ratio([x["thread_gib"] for x in res["auto"]], [x["thread_gib"] for x in res[best]])
             exploring = statistics.median(x["exploring"] for x in res["auto"])
+            # The duet: auto and the best static path at once, paired within each round.
+            d_ratio, d_lo, d_hi = paired_ratio([a for a, _ in duet], [b for _, b in duet]) if duet else (float("nan"),) * 3
+            d_top = max(duet_choices, key=duet_choices.get) if duet_choices else "-"
             noise = max(spread[best], spread[second], 0.05)
             clear = med[second] / med[best] - 1 > noise
             auto_choice = {}
@@ -220,6 +320,9 @@ def main(opts):
                     auto_choice[k] = auto_choice.get(k, 0) + v
             top = max(auto_choice, key=auto_choice.get)
             name = f"{target} x{streams}{' veth-1500' if via_ns else ''}"
+            for rnd, (a, b) in enumerate(duet, 1):
+                runs.append(dict(condition=name, round=rnd, policy="duet auto", cpu_s_per_gib=round(a, 4), mb_s="", thread_s_per_gib="", recordings_by_path=""))
+                runs.append(dict(condition=name, round=rnd, policy=f"duet {best}", cpu_s_per_gib=round(b, 4), mb_s="", thread_s_per_gib="", recordings_by_path=""))
             rows.append(dict(condition=name, **{f"{p}_cpu_s_per_gib": round(med[p], 4) for p in POLICIES},
                              **{f"{p}_thread_ns_per_byte": round(thread[p], 4) for p in thread},
                              **{f"{p}_window_mb_s": round(wrate[p] / 1e6, 1) for p in static_all},
@@ -229,6 +332,8 @@ def main(opts):
                              auto_regret_of_medians=round(regret_of_medians, 4), auto_mostly=top,
                              auto_thread_regret=round(t_ratio - 1, 4), auto_thread_regret_lo=round(t_lo - 1, 4), auto_thread_regret_hi=round(t_hi - 1, 4),
                              auto_exploring_share=round(exploring, 4),
+                             auto_duet_regret=round(d_ratio - 1, 4), auto_duet_regret_lo=round(d_lo - 1, 4),
+                             auto_duet_regret_hi=round(d_hi - 1, 4), auto_duet_mostly=d_top,
                              best_clear_of_noise=clear, choice_matches=(top == best) if clear else None,
                              **{f"{p}_mb_s": round(statistics.median(x["mbs"] for x in res[p]), 1) for p in POLICIES}))
             print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f} ({mbs[p]:.0f} MB/s)" for p in POLICIES) +
@@ -238,7 +343,9 @@ def main(opts):
                                        f" regret vs it {med['auto'] / med[cpu_best] - 1:+.1%})" if cpu_best != best else "") +
                   f", auto regret {regret:+.1%} [{regret_lo:+.1%} {regret_hi:+.1%}] (of medians {regret_of_medians:+.1%}), auto mostly on {top}" +
                   ("" if not clear else (" (matches)" if top == best else " (DIFFERS from best)")) +
-                  f" | thread view: auto regret {t_ratio - 1:+.1%} [{t_lo - 1:+.1%} {t_hi - 1:+.1%}], exploring {exploring:.1%} of auto's thread CPU")
+                  f" | thread view: auto regret {t_ratio - 1:+.1%} [{t_lo - 1:+.1%} {t_hi - 1:+.1%}], exploring {exploring:.1%} of auto's thread CPU" +
+                  (f" | duet (auto beside {best}, at once, {len(duet)} rounds): auto regret {d_ratio - 1:+.1%} [{d_lo - 1:+.1%} {d_hi - 1:+.1%}],"
+                   f" auto mostly on {d_top}" if duet else ""))
             sys.stdout.flush()
     finally:
         teardown_veth()
@@ -252,5 +359,10 @@ def main(opts):
         w.writeheader()
         w.writerows(runs)
     worst = max(rows, key=lambda r: r["auto_regret"])
-    print(f"\nwritten: {outdir}/selector.csv, selector_runs.csv; target: regret <= 5% everywhere; worst {worst['auto_regret']:+.1%} ({worst['condition']})")
+    line = f"\nwritten: {outdir}/selector.csv, selector_runs.csv; target: regret <= 5% everywhere; worst {worst['auto_regret']:+.1%} ({worst['condition']})"
+    if opts.duet_rounds:
+        dw = max(rows, key=lambda r: r["auto_duet_regret_hi"])
+        line += (f"; in duets worst {max(r['auto_duet_regret'] for r in rows):+.1%}, highest upper bound"
+                 f" {dw['auto_duet_regret_hi']:+.1%} ({dw['condition']})")
+    print(line)
     return 0
