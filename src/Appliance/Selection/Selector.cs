@@ -10,9 +10,10 @@ namespace Recd.Selection;
 ///    beside it (a probe window against the chosen path's window just before), so its figure follows
 ///    the chosen path's level as the machine's phase moves every path (this VM runs whole seconds at
 ///    2x-4x): a figure taken in a cheap phase never looks cheap in a dear one. A path's first window
-///    in this recording, and each later probe of it, replaces its older figure;
+///    in this recording, and each later probe of it, replaces its older figure (a window absorbed by
+///    dirty page cache is folded in instead: its writeback is paid in later windows);
 /// 4. a confirmation is due when another path is cheaper by SwitchMargin, or the chosen path now
-///    costs SwitchMargin more than another path did when last measured, for HysteresisWindows
+///    costs SwitchMargin more than another path did when last measured here, for HysteresisWindows
 ///    consecutive windows. The other path is then measured for one window and the chosen path again
 ///    right after it: it must be cheaper by the margin than the chosen path's windows on both sides,
 ///    so neither a spike of the chosen path nor a ramp of the machine moves the recording;
@@ -213,8 +214,13 @@ public sealed class Selector
         if (!cheaper)
         {
             rival = -1;
+            // Only figures measured in this recording: a learned one is from another time, and a dear
+            // stretch of the machine made direct dearer than splice's learned figure from a cheap one
+            // (ext4: eleven confirmations of splice at ~0.6 ns/B in twelve recordings, each with two
+            // switches). A path not yet seen here is probed soon anyway, within the budgets.
             for (int i = 0; i < _costs.Length; i++)
-                if (i != _settled && !_costs[i].Excluded && _asMeasured[i] > 0 && (rival < 0 || _asMeasured[i] < _asMeasured[rival])) rival = i;
+                if (i != _settled && !_costs[i].Excluded && _windowsHere[i] > 0 && _asMeasured[i] > 0
+                    && (rival < 0 || _asMeasured[i] < _asMeasured[rival])) rival = i;
         }
         bool dearer = !cheaper && rival >= 0 && _asMeasured[rival] < _costs[_settled].NsPerByte * (1 - _o.SwitchMargin);
         if ((cheaper || dearer) && WorthChanging)
@@ -319,9 +325,12 @@ public sealed class Selector
         // later probe of a path other than the chosen one replaces its cost: older costs are from other
         // phases; what it costs now, beside the chosen path, is the question. (Its rate and backlog
         // share stay smoothed: whether one window ends with data queued is noise, the share is not.)
-        bool reprobe = !_probing && _settled >= 0 && i != _settled;
-        if (_windowsHere[i]++ == 0) { c.NsPerByte = double.NaN; c.Windows = 0; }
-        else if (reprobe) c.NsPerByte = double.NaN;
+        // Except a window whose bytes mostly stayed in dirty page cache: on a disk such a path pays
+        // for its writes later, in windows throttled by writeback (ext4 splice: 0.24 ns/B absorbed,
+        // 2.0 throttled), so one window is one draw of the two, and only the average is its cost.
+        bool reprobe = !_probing && _settled >= 0 && i != _settled, replaces = !s.Absorbed;
+        if (_windowsHere[i]++ == 0) { if (replaces) { c.NsPerByte = double.NaN; c.Windows = 0; } }
+        else if (reprobe && replaces) c.NsPerByte = double.NaN;
         double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
         _lastRaw[i] = cost;
         // A probe of another path is read in the chosen path's frame: its cost times the chosen

@@ -422,7 +422,10 @@ public class SelectorTests
         var learned = Learned(0.53, 0.45, 0.50, 1e9);
         var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
         var world = new World((p, _) => (p == Splice ? 0.70 : p == Direct ? 0.50 : 0.53, 1e9, false));
-        Assert.Equal(Direct, world.Run(s, 60)); // unknown length: long.MaxValue remaining
+        // Unknown length: long.MaxValue remaining. It leaves splice for buffered or direct (buffered
+        // is within the 10% margin of direct, so either may stay).
+        var end = world.Run(s, 60);
+        Assert.True(end == Direct || end == Buffered, s.Reason);
     }
 
     [Theory]
@@ -442,6 +445,47 @@ public class SelectorTests
         }
         Assert.Equal(directStarves, s.Costs[2].Starved);
         Assert.Equal(directStarves ? Buffered : Direct, current);
+    }
+
+    [Fact]
+    public void AWindowAbsorbedByThePageCacheDoesNotStandForThePathsCost()
+    {
+        // ext4, as traced: a splice window whose 8 MiB stayed in dirty page cache costs 0.24 ns/B;
+        // the next one, throttled by writeback, 2.0. Taken alone, the cheap one made direct (0.15,
+        // in a dear stretch at 0.28) look dearer than splice, and each confirmation paid 2.0 ns/B.
+        var learned = Learned(0.66, 0.40, 0.15);
+        learned["buffered/256K"].AbsorbedShare = learned["splice/1M"].AbsorbedShare = 1;
+        var o = Opts();
+        o.ExplorationCostBudget = 0.05;
+        var s = new Selector(o, [Buffered, Splice, Direct], learned);
+        Assert.Equal(Direct, s.Current);
+        var current = s.Current;
+        int confirmations = 0, splice = 0;
+        for (int w = 0; w < 128; w++)
+        {
+            long bytes = 8 << 20;
+            bool paged = current != Direct;
+            double cost = current == Direct ? (w >= 40 ? 0.28 : 0.15) : current == Splice ? (splice++ % 2 == 0 ? 0.24 : 2.0) : 0.66;
+            current = s.OnWindow(new CostSample(bytes, (long)(cost * bytes), (long)(bytes / 1e9 * 1e9), 0, true, Absorbed: paged));
+            if (s.Reason.StartsWith("confirming")) confirmations++;
+        }
+        Assert.Equal(Direct, current);
+        Assert.Equal(0, confirmations);
+    }
+
+    [Fact]
+    public void ALearnedFigureFromACheapPhaseDoesNotCallForAConfirmation()
+    {
+        // ext4, as traced: direct 0.15 ns/B, splice 1.8x that, learned in a cheap phase. A dear
+        // stretch of the machine (2.2x) early in a recording made direct dearer than splice's learned
+        // figure, and splice was confirmed at ~0.6 ns/B, with two switches, in eleven recordings of
+        // twelve. Splice is measured here when the cost budget allows it, like any unseen path.
+        var learned = Learned(0.50, 0.27, 0.15);
+        learned["buffered/256K"].AbsorbedShare = learned["splice/1M"].AbsorbedShare = 1;
+        var world = new World((p, w) => ((w is >= 5 and < 40 ? 2.2 : 1.0) * (p == Direct ? 0.15 : p == Splice ? 0.27 : 0.50), 1e9, true));
+        var s = new Selector(Opts(), [Buffered, Splice, Direct], learned);
+        Assert.Equal(Direct, world.Run(s, 40));
+        Assert.Equal(["direct/4M"], world.BytesByPath.Keys);
     }
 
     [Fact]
