@@ -59,6 +59,8 @@ public sealed class Selector
     private readonly double[] _asMeasured; // other paths' figures as last measured (ns/B then), for the chosen path's own changes
     private readonly MountExploration? _mount;
     private bool _probedForMount, _mountAnswered;
+    private double _switchBackNs; // without a mount: what switching back onto the chosen path cost beyond it, smoothed
+    private int _switchBacks;
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null)
     {
@@ -268,7 +270,24 @@ public sealed class Selector
     /// </summary>
     public void OnSwitchWindow(in CostSample s)
     {
-        Account(s, exploring: true, explored: false, exploredForMount: false);
+        double extra = Account(s, exploring: true, explored: false, exploredForMount: false);
+        if (_current == _settled && _settled >= 0)
+        {
+            if (_mount is not null) _mount.NoteSwitchBack(extra);
+            else _switchBackNs = _switchBacks++ == 0 ? extra : _switchBackNs + 0.3 * (extra - _switchBackNs);
+        }
+    }
+
+    /// <summary>
+    /// What one probe window of <paramref name="i"/> is expected to cost beyond the chosen path: the
+    /// window after the switch to it (not judged, but paid) and the measured one, and the window after
+    /// the switch back (smoothed from those seen).
+    /// </summary>
+    private double ProbeExtraNs(int i)
+    {
+        double settled = _costs[_settled].NsPerByte, other = _costs[i].NsPerByte;
+        double onOther = double.IsNaN(other) ? 0 : Math.Max(0, other - settled) * _o.WindowBytes;
+        return 2 * onOther + Math.Max(0, _mount?.SwitchBackNs ?? _switchBackNs);
     }
 
     /// <summary>CPU beyond what the settled path would have cost for these bytes: the price of exploring.</summary>
@@ -279,13 +298,14 @@ public sealed class Selector
     /// exploring; <paramref name="explored"/> counts its bytes as off the chosen path (for this
     /// recording, and with <paramref name="exploredForMount"/> for the mount).
     /// </summary>
-    private void Account(in CostSample s, bool exploring, bool explored, bool exploredForMount)
+    private double Account(in CostSample s, bool exploring, bool explored, bool exploredForMount)
     {
         double spent = _o.CostView == "system" ? s.SystemBusyNs : s.ThreadCpuNs, extra = 0;
         if (exploring && _settled >= 0 && !double.IsNaN(_costs[_settled].NsPerByte))
             extra = Math.Max(0, spent - _costs[_settled].NsPerByte * s.Bytes);
         _ledger.Add(s.Bytes, explored, spent, extra);
         _mount?.Account(s.Bytes, exploredForMount, spent, extra);
+        return extra;
     }
 
     /// <summary>Whether one more probe window of <paramref name="i"/> fits the byte budget and (with <paramref name="costToo"/>) the cost budget.</summary>
@@ -295,7 +315,9 @@ public sealed class Selector
         if (!costToo) return true;
         double settled = _costs[_settled].NsPerByte, other = _costs[i].NsPerByte;
         if (double.IsNaN(settled) || double.IsNaN(other)) return true;
-        return _ledger.CostFits(Math.Max(0, other - settled) * _o.WindowBytes, other * _o.WindowBytes, _o.ExplorationCostBudget);
+        double extra = ProbeExtraNs(i), window = other * _o.WindowBytes;
+        return _ledger.CostFits(extra, window, _o.ExplorationCostBudget)
+            || _mount?.CostFits(extra, window, _o.ExplorationCostBudget) == true;
     }
 
     /// <summary>
@@ -483,10 +505,9 @@ public sealed class Selector
         for (int i = 0, k = turn / 3 % others; i < _costs.Length && pick < 0; i++)
             if (i != _settled && !_costs[i].Excluded && k-- == 0) pick = i;
         if (pick < 0) return -1;
-        // What this probe is expected to cost beyond the chosen path (nothing, if the ranking is wrong).
+        // What this probe is expected to cost beyond the chosen path (only its switches, if the ranking is wrong).
         double cost = double.IsNaN(_costs[pick].NsPerByte) ? _costs[_settled].NsPerByte : _costs[pick].NsPerByte;
-        double extra = Math.Max(0, cost - _costs[_settled].NsPerByte) * _o.WindowBytes;
-        return _mount.TryTake(_o.WindowBytes, _o.ExplorationBudget, extra, _o.ExplorationCostBudget, cost * _o.WindowBytes) ? pick : -1;
+        return _mount.TryTake(_o.WindowBytes, _o.ExplorationBudget, ProbeExtraNs(pick), _o.ExplorationCostBudget, cost * _o.WindowBytes) ? pick : -1;
     }
 
     /// <summary>
