@@ -48,23 +48,23 @@ public sealed class Selector
     private ExplorationLedger _ledger;
     private bool _probing = true;
     private int _confirming = -1; // the path whose next window is a confirmation, judged beside the chosen path's
+    private int _checking = -1;   // the path that passed its confirmation: the chosen path's next window decides
+    private double _checkedCost;
     private int _suspectWitness = -1;    // the chosen path looked starved against this path's older rate
     private int _starvationWitness = -1; // the path whose next window judges that, beside the chosen path
     private int _nextStarvationCheck;
     private readonly double[] _lastRate;
-    private int _checking = -1;   // the path that passed its confirmation: the chosen path's next window decides
-    private double _checkedCost;
     private readonly double[] _lastRaw;
     private readonly double[] _ratio; // other paths' cost relative to the settled path's
     private readonly double[] _asMeasured; // other paths' figures as last measured (ns/B then), for the chosen path's own changes
     private readonly MountExploration? _mount;
     private bool _probedForMount, _mountAnswered;
-    private double _switchBackNs; // without a mount: what switching back onto the chosen path cost beyond it, smoothed
-    private int _switchBacks;
+    private readonly MountExploration _switchCosts; // the mount's, or (without one) this recording's own
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null)
     {
         _mount = mount;
+        _switchCosts = mount ?? new MountExploration();
         if (choices.Length == 0) throw new ArgumentException("no candidates");
         _o = options;
         _choices = choices;
@@ -271,11 +271,7 @@ public sealed class Selector
     public void OnSwitchWindow(in CostSample s)
     {
         double extra = Account(s, exploring: true, explored: false, exploredForMount: false);
-        if (_current == _settled && _settled >= 0)
-        {
-            if (_mount is not null) _mount.NoteSwitchBack(extra);
-            else _switchBackNs = _switchBacks++ == 0 ? extra : _switchBackNs + 0.3 * (extra - _switchBackNs);
-        }
+        if (_current == _settled && _settled >= 0) _switchCosts.NoteSwitchBack(extra);
     }
 
     /// <summary>
@@ -287,7 +283,7 @@ public sealed class Selector
     {
         double settled = _costs[_settled].NsPerByte, other = _costs[i].NsPerByte;
         double onOther = double.IsNaN(other) ? 0 : Math.Max(0, other - settled) * _o.WindowBytes;
-        return 2 * onOther + Math.Max(0, _mount?.SwitchBackNs ?? _switchBackNs);
+        return 2 * onOther + Math.Max(0, _switchCosts.SwitchBackNs);
     }
 
     /// <summary>CPU beyond what the settled path would have cost for these bytes: the price of exploring.</summary>
