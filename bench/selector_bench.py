@@ -290,13 +290,13 @@ def main(opts):
                                              cpu_s_per_gib=round(r["cpu_gib"], 4), mb_s=round(r["mbs"], 1),
                                              thread_s_per_gib=round(r["thread_gib"], 4),
                                              recordings_by_path=" ".join(f"{k}:{v}" for k, v in sorted(r["choices"].items()))))
-                duet, duet_choices = duets(opts, native, base, extra, (daemon, group, storage), best_static(res).best,
+                pick = best_static(res)
+                duet, duet_choices = duets(opts, native, base, extra, (daemon, group, storage), pick.best,
                                            total, streams, via_ns) if opts.duet_rounds else ([], {})
             finally:
                 daemon.stop()
                 group.remove()
                 shutil.rmtree(base, ignore_errors=True)
-            pick = best_static(res)
             thread, med, spread, mbs = pick.thread, pick.med, pick.spread, pick.mbs
             static_all, static, wrate, wback = pick.static_all, pick.static, pick.wrate, pick.wback
             best, cpu_best, second = pick.best, pick.cpu_best, pick.second
