@@ -330,7 +330,7 @@ public sealed class Selector
                 if (!_costs[i].Unavailable) next = i;
         if (next < 0) throw new InvalidOperationException("no write path is available: " + what);
         if (_settled == _current) Settle(next);
-        _confirming = _checking = _suspectWitness = _starvationWitness = -1;
+        else _confirming = _checking = _suspectWitness = _starvationWitness = -1;
         return MoveTo(next, _probing ? _o.ProbeWindows - _costs[next].Windows : 0, what);
     }
 
@@ -420,6 +420,8 @@ public sealed class Selector
     private void Settle(int i)
     {
         _settled = i;
+        // Judgements in flight (a confirmation, its check, a starvation check) were about the old choice.
+        _confirming = _checking = _suspectWitness = _starvationWitness = -1;
         double level = _costs[i].NsPerByte;
         for (int j = 0; j < _costs.Length; j++)
         {
