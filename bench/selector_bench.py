@@ -95,7 +95,7 @@ def wait_senders(procs):
 def collect(daemon, storage, names, per):
     """Checks every recording is complete and whole, reads what its manifest measured, deletes it."""
     choices, thread_costs, window_rates, backlog = {}, [], [], []
-    metered = thread_ns = exploring_ns = 0
+    metered = thread_ns = exploring_ns = off_main = moved = 0
     for n in names:
         m = daemon.manifest(storage, n)
         if m["committedLength"] != per or m["state"] != "complete":
@@ -105,6 +105,8 @@ def collect(daemon, storage, names, per):
         exploring_ns += m.get("exploringNs") or 0
         byp = m.get("bytesByPath") or {}
         top = max(byp, key=byp.get) if byp else "?"
+        moved += sum(byp.values())
+        off_main = off_main + sum(byp.values()) - byp[top] if byp else off_main
         choices[top.split("/")[0]] = choices.get(top.split("/")[0], 0) + 1
         for c in (m.get("costs") or {}).values():
             if c.get("windows"):
@@ -117,6 +119,8 @@ def collect(daemon, storage, names, per):
                 # the selector's own view: transfer-thread CPU over the metered windows, all paths of the run
                 thread_gib=thread_ns / 1e9 / (metered / GiB) if metered else float("nan"),
                 exploring=exploring_ns / thread_ns if thread_ns else 0.0,
+                # bytes that went anywhere but each recording's main path: probes and switches
+                off_main=off_main / moved if moved else 0.0,
                 backlog=statistics.median(backlog) if backlog else 0.0)
 
 
@@ -139,7 +143,7 @@ def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first):
     whole seconds at 2x) lands on both alike. Measured while every stream of both is still running,
     up to the moment the first sender exits (CPU from each daemon's group, bytes from the sizes of
     its files then): a daemon finishing alone would run its tail on a quiet core. Returns each
-    daemon's CPU-s/GiB, auto's first, and auto's recordings by path."""
+    daemon's CPU-s/GiB, auto's first, and what each side's manifests measured."""
     per = total // streams
     names = [f"d{seq}-{i}.ts" for i in range(streams)]
     settle()
@@ -156,7 +160,14 @@ def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first):
     for k in (0, 1):
         wait_senders(procs[k])
     got = [collect(d, st, names, per) for d, _, st in pair]
-    return [c / (b / GiB) if b else float("nan") for c, b in zip(cpu, moved)], got[0]["choices"]
+    return [c / (b / GiB) if b else float("nan") for c, b in zip(cpu, moved)], got
+
+
+def run_columns(r):
+    """The per-run columns taken from the manifests (see collect)."""
+    return dict(thread_s_per_gib=round(r["thread_gib"], 4),
+                recordings_by_path=" ".join(f"{k}:{v}" for k, v in sorted(r["choices"].items())),
+                exploring=round(r["exploring"], 4), off_main=round(r["off_main"], 4))
 
 
 def size_of(path):
@@ -220,7 +231,8 @@ def best_static(res):
 def duets(opts, native, base, extra, first, best, total, streams, via_ns):
     """auto on the condition's daemon (with all it learned there) beside the best static path on a
     second daemon with its own storage on the same target, duet_rounds + 1 warm-up, the starting
-    order alternating. Returns per-round (auto, best) CPU-s/GiB and auto's recordings by path."""
+    order alternating. Returns per-round (auto, best) CPU-s/GiB, what the manifests of each side
+    measured per round, and auto's recordings by path."""
     second = Daemon(opts.root, os.path.join(base, "duet"), extra)
     group = CpuGroup("recd-selbench-duet")
     group.add(second.proc.pid)
@@ -230,18 +242,19 @@ def duets(opts, native, base, extra, first, best, total, streams, via_ns):
         bench.pin(d.proc.pid, DUET_RECEIVER_CPUS)
     pair = [first, (second, group, os.path.join(base, "duet"))]
     asked = opts.aa or "auto"
-    out, choices = [], {}
+    out, seen, choices = [], [], {}
     try:
         for rnd in range(opts.duet_rounds + 1):
             cpu, got = run_duet(pair, native, [asked, best], total, streams, rnd, via_ns, auto_first=rnd % 2 == 0)
             if rnd > 0:
                 out.append(cpu)
-                for k, v in got.items():
+                seen.append(got)
+                for k, v in got[0]["choices"].items():
                     choices[k] = choices.get(k, 0) + v
     finally:
         second.stop()
         group.remove()
-    return out, choices
+    return out, seen, choices
 
 
 def main(opts):
@@ -288,11 +301,10 @@ def main(opts):
                             res[p].append(r)
                             runs.append(dict(condition=f"{target} x{streams}{' veth-1500' if via_ns else ''}", round=rnd, policy=p,
                                              cpu_s_per_gib=round(r["cpu_gib"], 4), mb_s=round(r["mbs"], 1),
-                                             thread_s_per_gib=round(r["thread_gib"], 4),
-                                             recordings_by_path=" ".join(f"{k}:{v}" for k, v in sorted(r["choices"].items()))))
+                                             **run_columns(r)))
                 pick = best_static(res)
-                duet, duet_choices = duets(opts, native, base, extra, (daemon, group, storage), pick.best,
-                                           total, streams, via_ns) if opts.duet_rounds else ([], {})
+                duet, duet_seen, duet_choices = duets(opts, native, base, extra, (daemon, group, storage), pick.best,
+                                                      total, streams, via_ns) if opts.duet_rounds else ([], [], {})
             finally:
                 daemon.stop()
                 group.remove()
@@ -312,6 +324,9 @@ def main(opts):
             # The duet: auto and the best static path at once, paired within each round.
             d_ratio, d_lo, d_hi = paired_ratio([a for a, _ in duet], [b for _, b in duet]) if duet else (float("nan"),) * 3
             d_top = max(duet_choices, key=duet_choices.get) if duet_choices else "-"
+            # Rounds in which auto moved bytes off its main path (a probe, a confirmation) against the
+            # rest: what exploring costs, seen beside the static path rather than by auto's own ledger.
+            d_split = {k: [a / b for (a, b), (got, _) in zip(duet, duet_seen) if (got["off_main"] > 0) == k] for k in (True, False)}
             noise = max(spread[best], spread[second], 0.05)
             clear = med[second] / med[best] - 1 > noise
             auto_choice = {}
@@ -320,9 +335,9 @@ def main(opts):
                     auto_choice[k] = auto_choice.get(k, 0) + v
             top = max(auto_choice, key=auto_choice.get)
             name = f"{target} x{streams}{' veth-1500' if via_ns else ''}"
-            for rnd, (a, b) in enumerate(duet, 1):
-                runs.append(dict(condition=name, round=rnd, policy="duet auto", cpu_s_per_gib=round(a, 4), mb_s="", thread_s_per_gib="", recordings_by_path=""))
-                runs.append(dict(condition=name, round=rnd, policy=f"duet {best}", cpu_s_per_gib=round(b, 4), mb_s="", thread_s_per_gib="", recordings_by_path=""))
+            for rnd, ((a, b), (got_a, got_b)) in enumerate(zip(duet, duet_seen), 1):
+                runs.append(dict(condition=name, round=rnd, policy="duet auto", cpu_s_per_gib=round(a, 4), mb_s="", **run_columns(got_a)))
+                runs.append(dict(condition=name, round=rnd, policy=f"duet {best}", cpu_s_per_gib=round(b, 4), mb_s="", **run_columns(got_b)))
             rows.append(dict(condition=name, **{f"{p}_cpu_s_per_gib": round(med[p], 4) for p in POLICIES},
                              **{f"{p}_thread_ns_per_byte": round(thread[p], 4) for p in thread},
                              **{f"{p}_window_mb_s": round(wrate[p] / 1e6, 1) for p in static_all},
@@ -334,6 +349,7 @@ def main(opts):
                              auto_exploring_share=round(exploring, 4),
                              auto_duet_regret=round(d_ratio - 1, 4), auto_duet_regret_lo=round(d_lo - 1, 4),
                              auto_duet_regret_hi=round(d_hi - 1, 4), auto_duet_mostly=d_top,
+                             auto_duet_rounds_probed=len(d_split[True]) if duet else "",
                              best_clear_of_noise=clear, choice_matches=(top == best) if clear else None,
                              **{f"{p}_mb_s": round(statistics.median(x["mbs"] for x in res[p]), 1) for p in POLICIES}))
             print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f} ({mbs[p]:.0f} MB/s)" for p in POLICIES) +
@@ -345,7 +361,8 @@ def main(opts):
                   ("" if not clear else (" (matches)" if top == best else " (DIFFERS from best)")) +
                   f" | thread view: auto regret {t_ratio - 1:+.1%} [{t_lo - 1:+.1%} {t_hi - 1:+.1%}], exploring {exploring:.1%} of auto's thread CPU" +
                   (f" | duet (auto beside {best}, at once, {len(duet)} rounds): auto regret {d_ratio - 1:+.1%} [{d_lo - 1:+.1%} {d_hi - 1:+.1%}],"
-                   f" auto mostly on {d_top}" if duet else ""))
+                   f" auto mostly on {d_top}; {len(d_split[True])} rounds with a probe at {statistics.median(d_split[True]) if d_split[True] else float('nan'):.3f}x,"
+                   f" {len(d_split[False])} without at {statistics.median(d_split[False]) if d_split[False] else float('nan'):.3f}x" if duet else ""))
             sys.stdout.flush()
     finally:
         teardown_veth()
