@@ -24,9 +24,11 @@ namespace Recd.Selection;
 ///    most ExplorationCostBudget more CPU than the chosen path would have (a path at 3.5x the
 ///    chosen one's cost spends 2.5 windows' worth of extra CPU per probe window: 5% of the bytes on
 ///    it would be +12% of the CPU). The window after each switch counts as exploration too: it
-///    carries the switch itself (O_DIRECT flushing what a buffered probe left dirty). A recording too
-///    short to earn back a switch measures one other path for its mount instead, within budgets all
-///    the mount's recordings share (<see cref="MountExploration"/>);
+///    carries the switch itself (O_DIRECT flushing what a buffered probe left dirty). A probe the
+///    recording's own cost budget cannot cover yet is paid from the budgets all the mount's recordings
+///    share (<see cref="MountExploration"/>), which back off while such probes keep confirming the
+///    ranking and take the other paths in turn; a recording too short to earn back a switch measures
+///    one other path for its mount from there instead;
 /// 6. a path that leaves data queued in the socket while moving less than StarvationFraction of
 ///    the rate of a path that kept the queue empty cannot keep up: it is dropped until a later
 ///    re-probe shows otherwise. The chosen path is judged against a window of the witness beside it,
@@ -59,6 +61,7 @@ public sealed class Selector
     private readonly double[] _asMeasured; // other paths' figures as last measured (ns/B then), for the chosen path's own changes
     private readonly MountExploration? _mount;
     private bool _probedForMount, _mountAnswered;
+    private bool _mountPays; // the re-probe in flight is paid from the mount's budget: what it finds is the mount's to know
     private readonly MountExploration _switchCosts; // the mount's, or (without one) this recording's own
 
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null)
@@ -258,6 +261,8 @@ public sealed class Selector
             if (stale >= 0)
             {
                 _lastProbe = _window;
+                _mountPays = _mount is not null && !OwnCostFits(stale);
+                if (_mountPays) _mount!.TakeTurn();
                 return MoveTo(stale, 1, $"re-probing {Label(stale)} ({Age(stale)})");
             }
         }
@@ -304,16 +309,31 @@ public sealed class Selector
         return extra;
     }
 
-    /// <summary>Whether one more probe window of <paramref name="i"/> fits the byte budget and (with <paramref name="costToo"/>) the cost budget.</summary>
+    /// <summary>
+    /// Whether one more probe window of <paramref name="i"/> fits the byte budget and (with <paramref name="costToo"/>)
+    /// the cost budget: this recording's, or else the mount's (which backs off while probes keep
+    /// confirming the ranking).
+    /// </summary>
     private bool ProbeAffordable(int i, bool costToo = true)
     {
         if (!_ledger.BytesFit(_o.WindowBytes, _o.ExplorationBudget)) return false;
-        if (!costToo) return true;
-        double settled = _costs[_settled].NsPerByte, other = _costs[i].NsPerByte;
-        if (double.IsNaN(settled) || double.IsNaN(other)) return true;
-        double extra = ProbeExtraNs(i), window = other * _o.WindowBytes;
+        if (!costToo || !ProbeCost(i, out double extra, out double window)) return true;
         return _ledger.CostFits(extra, window, _o.ExplorationCostBudget)
             || _mount?.CostFits(extra, window, _o.ExplorationCostBudget) == true;
+    }
+
+    /// <summary>Whether this recording's own cost budget pays for a probe window of <paramref name="i"/>.</summary>
+    private bool OwnCostFits(int i) =>
+        !ProbeCost(i, out double extra, out double window) || _ledger.CostFits(extra, window, _o.ExplorationCostBudget);
+
+    /// <summary>A probe window of <paramref name="i"/>: its expected cost beyond the chosen path and in all; false while either has no figure.</summary>
+    private bool ProbeCost(int i, out double extraNs, out double windowNs)
+    {
+        double settled = _costs[_settled].NsPerByte, other = _costs[i].NsPerByte;
+        bool known = !double.IsNaN(settled) && !double.IsNaN(other);
+        extraNs = known ? ProbeExtraNs(i) : 0;
+        windowNs = known ? other * _o.WindowBytes : 0;
+        return known;
     }
 
     /// <summary>
@@ -365,9 +385,13 @@ public sealed class Selector
         {
             _ratio[i] = c.NsPerByte / _costs[_settled].NsPerByte;
             _asMeasured[i] = c.NsPerByte;
-            if (_probedForMount && !_mountAnswered)
+            // A probe the mount paid for (a short recording's, or a long one's its own budget could
+            // not cover) tells the mount whether its ranking still stands.
+            bool forMount = _probedForMount && !_mountAnswered;
+            if (forMount || _mountPays)
             {
-                _mountAnswered = true;
+                _mountAnswered |= forMount;
+                _mountPays = false;
                 _mount!.Outcome(rankingHeld: _ratio[i] > 1 + _o.SwitchMargin, runnerUp: CheapestExcept(_settled) == i);
             }
         }
@@ -422,6 +446,7 @@ public sealed class Selector
         _settled = i;
         // Judgements in flight (a confirmation, its check, a starvation check) were about the old choice.
         _confirming = _checking = _suspectWitness = _starvationWitness = -1;
+        _mountPays = false;
         double level = _costs[i].NsPerByte;
         for (int j = 0; j < _costs.Length; j++)
         {
@@ -485,6 +510,10 @@ public sealed class Selector
     /// </summary>
     private int UnseenHere(bool costToo)
     {
+        // The mount's turn first: where probes are rare (paid from a backed-off mount budget), taking
+        // paths in index order left the runner-up unasked while buffered took every turn.
+        int pick = _mount is null ? -1 : TurnPick(_mount.Turn);
+        if (pick >= 0 && _windowsHere[pick] == 0 && ProbeAffordable(pick, costToo || _costs[pick].AbsorbedShare >= 0.5)) return pick;
         for (int i = 0; i < _costs.Length; i++)
             if (i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0 && ProbeAffordable(i, costToo || _costs[i].AbsorbedShare >= 0.5)) return i;
         return -1;
@@ -493,19 +522,27 @@ public sealed class Selector
     /// <summary>The other path this recording measures for the mount, if the mount's budgets have room; or -1.</summary>
     private int ForMount()
     {
-        int others = 0;
-        for (int i = 0; i < _costs.Length; i++) if (i != _settled && !_costs[i].Excluded) others++;
-        if (others == 0) return -1;
-        // Two turns in three go to the runner-up, the path that would take over if the ranking is
-        // wrong; the third rotates over all the others, so no path is forgotten.
-        int turn = _mount!.Turn, pick = -1;
-        if (turn % 3 != 2) pick = CheapestExcept(_settled);
-        for (int i = 0, k = turn / 3 % others; i < _costs.Length && pick < 0; i++)
-            if (i != _settled && !_costs[i].Excluded && k-- == 0) pick = i;
+        int pick = TurnPick(_mount!.Turn);
         if (pick < 0) return -1;
         // What this probe is expected to cost beyond the chosen path (only its switches, if the ranking is wrong).
         double cost = double.IsNaN(_costs[pick].NsPerByte) ? _costs[_settled].NsPerByte : _costs[pick].NsPerByte;
         return _mount.TryTake(_o.WindowBytes, _o.ExplorationBudget, ProbeExtraNs(pick), _o.ExplorationCostBudget, cost * _o.WindowBytes) ? pick : -1;
+    }
+
+    /// <summary>
+    /// The other path the mount's turn <paramref name="turn"/> asks about, or -1: two turns in three the
+    /// runner-up, the path that would take over if the ranking is wrong; the third rotates over all the
+    /// others, so no path is forgotten.
+    /// </summary>
+    private int TurnPick(int turn)
+    {
+        int others = 0;
+        for (int i = 0; i < _costs.Length; i++) if (i != _settled && !_costs[i].Excluded) others++;
+        if (others == 0) return -1;
+        int pick = turn % 3 != 2 ? CheapestExcept(_settled) : -1;
+        for (int i = 0, k = turn / 3 % others; i < _costs.Length && pick < 0; i++)
+            if (i != _settled && !_costs[i].Excluded && k-- == 0) pick = i;
+        return pick;
     }
 
     /// <summary>
