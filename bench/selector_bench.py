@@ -105,8 +105,10 @@ def collect(daemon, storage, names, per):
         exploring_ns += m.get("exploringNs") or 0
         byp = m.get("bytesByPath") or {}
         top = max(byp, key=byp.get) if byp else "?"
-        moved += sum(byp.values())
-        off_main = off_main + sum(byp.values()) - byp[top] if byp else off_main
+        # "memory": body bytes that came in with the request head, written before any path ran
+        on_paths = {k: v for k, v in byp.items() if k != "memory"}
+        moved += sum(on_paths.values())
+        off_main += sum(on_paths.values()) - max(on_paths.values(), default=0)
         choices[top.split("/")[0]] = choices.get(top.split("/")[0], 0) + 1
         for c in (m.get("costs") or {}).values():
             if c.get("windows"):
