@@ -12,9 +12,9 @@ the daemon on CPU 1 with --pin. auto's regret = auto / best static - 1. Beside i
 selector's own signal: each static path's in-call thread cost (ns/B, from the manifests), so a
 ranking that differs from the process view shows.
 
-Then, per condition, a duet (--duet-rounds, default 12): auto on the condition's daemon and the best
-static path on a second daemon receive at the same time, both daemons on CPU 1 and every sender on
-CPU 0, so the phases of this VM (the same work costs up to 1.6x from one quarter second to the next)
+Then, per condition, a duet (--duet-rounds, default 12): auto and the best static path receive at
+the same time on two daemons (the condition's, and one started with a copy of what it learned), which
+swap roles every round; both daemons on CPU 1 and every sender on CPU 0, so the phases of this VM (the same work costs up to 1.6x from one quarter second to the next)
 land on both. Sequential runs of two identical policies measured up to 8% apart between invocations,
 with per-round ratios from 0.66 to 1.48; in a duet 0.97 to 1.04, intervals within +-2%. The duet's
 regret is the one that can resolve a 5% target here; the sequential regret is the condition as
@@ -231,10 +231,17 @@ def best_static(res):
 
 
 def duets(opts, native, base, extra, first, best, total, streams, via_ns):
-    """auto on the condition's daemon (with all it learned there) beside the best static path on a
-    second daemon with its own storage on the same target, duet_rounds + 1 warm-up, the starting
-    order alternating. Returns per-round (auto, best) CPU-s/GiB, what the manifests of each side
-    measured per round, and auto's recordings by path."""
+    """auto beside the best static path, duet_rounds + 1 warm-up, on two daemons with their own
+    storage on the same target: the condition's daemon (with all it learned there) and a second one
+    started with a copy of its learned costs. The two swap roles every round, and the starting order
+    alternates every two, so each side runs each policy, first and second, equally often: on ext4 the
+    condition's daemon measured ~2% dearer than a fresh one running the same (A/A duets of direct
+    beside direct: +0.9%, +3.6%; auto's rounds without a probe: +2.2%). Returns per-round (auto, best)
+    CPU-s/GiB, what the manifests of each side measured per round, and auto's recordings by path."""
+    learned = os.path.join(first[2], ".state", "learned-costs.json")
+    if os.path.exists(learned):
+        os.makedirs(os.path.join(base, "duet", ".state"), exist_ok=True)
+        shutil.copy(learned, os.path.join(base, "duet", ".state", "learned-costs.json"))
     second = Daemon(opts.root, os.path.join(base, "duet"), extra)
     group = CpuGroup("recd-selbench-duet")
     group.add(second.proc.pid)
@@ -242,12 +249,13 @@ def duets(opts, native, base, extra, first, best, total, streams, via_ns):
     # only where it shares a core (unpinned, one side ran up to 20% ahead of the other).
     for d in (first[0], second):
         bench.pin(d.proc.pid, DUET_RECEIVER_CPUS)
-    pair = [first, (second, group, os.path.join(base, "duet"))]
+    sides = [first, (second, group, os.path.join(base, "duet"))]
     asked = opts.aa or "auto"
     out, seen, choices = [], [], {}
     try:
         for rnd in range(opts.duet_rounds + 1):
-            cpu, got = run_duet(pair, native, [asked, best], total, streams, rnd, via_ns, auto_first=rnd % 2 == 0)
+            pair = sides if rnd % 2 == 0 else sides[::-1]   # auto's side first
+            cpu, got = run_duet(pair, native, [asked, best], total, streams, rnd, via_ns, auto_first=rnd // 2 % 2 == 0)
             if rnd > 0:
                 out.append(cpu)
                 seen.append(got)
