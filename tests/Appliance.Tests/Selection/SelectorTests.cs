@@ -549,9 +549,9 @@ public class SelectorTests
     public void ARankingLongRecordingsKeepConfirmingIsAskedEverMoreRarely()
     {
         // Measured in duets on ext4 (a 1 GiB recording beside the same on direct in another daemon):
-        // a recording with a probe cost 9-11% more than its partner, one without none; the probe's
-        // windows and switches explain 2% of it. Probes the mount pays for back off as they keep
-        // confirming the ranking, as short recordings' do. Without the backoff, in this model, 9 of
+        // a recording with a probe cost 5-16% more than its partner (medians of eight runs), one without
+        // within 2%; the probe's windows and switches explain 2 points of it. Probes the mount pays for
+        // back off as they keep confirming the ranking, as short recordings' do. Without the backoff, in this model, 9 of
         // the first 24 recordings probed and 19 of the last 48.
         var (probed, extra, _) = LongRecordings(96, (p, _) => p == Direct ? 0.15 : p == Splice ? 0.30 : 0.60, switchBack: 0.35);
         int early = probed.Take(24).Count(n => n > 0), late = probed.Skip(48).Count(n => n > 0);
