@@ -14,8 +14,8 @@ ranking that differs from the process view shows.
 
 Then, per condition, a duet (--duet-rounds, default 12): auto and the best static path receive at
 the same time on two daemons (the condition's, and one started with a copy of what it learned), which
-swap roles every round; both daemons on CPU 1 and every sender on CPU 0, so the phases of this VM (the same work costs up to 1.6x from one quarter second to the next)
-land on both. Sequential runs of two identical policies measured up to 8% apart between invocations,
+swap roles every round; both daemons on CPU 1 and every sender on CPU 0, so the phases of this VM
+(the same work costs up to 1.6x from one quarter second to the next) land on both. Sequential runs of two identical policies measured up to 8% apart between invocations,
 with per-round ratios from 0.66 to 1.48; in a duet 0.97 to 1.04, intervals within +-2%. The duet's
 regret is the one that can resolve a 5% target here; the sequential regret is the condition as
 specified (one receiver alone on the machine).
