@@ -350,7 +350,7 @@ public sealed class Selector
                 if (!_costs[i].Unavailable) next = i;
         if (next < 0) throw new InvalidOperationException("no write path is available: " + what);
         if (_settled == _current) Settle(next);
-        else _confirming = _checking = _suspectWitness = _starvationWitness = -1;
+        else DropJudgements();
         return MoveTo(next, _probing ? _o.ProbeWindows - _costs[next].Windows : 0, what);
     }
 
@@ -444,15 +444,23 @@ public sealed class Selector
     private void Settle(int i)
     {
         _settled = i;
-        // Judgements in flight (a confirmation, its check, a starvation check) were about the old choice.
-        _confirming = _checking = _suspectWitness = _starvationWitness = -1;
-        _mountPays = false;
+        DropJudgements();
         double level = _costs[i].NsPerByte;
         for (int j = 0; j < _costs.Length; j++)
         {
             _ratio[j] = j == i ? 1 : _costs[j].NsPerByte / level;
             _asMeasured[j] = _costs[j].NsPerByte;
         }
+    }
+
+    /// <summary>
+    /// Judgements in flight (a confirmation, its check, a starvation check, the mount's answer to a
+    /// probe it paid for) were about the choice or the path being left.
+    /// </summary>
+    private void DropJudgements()
+    {
+        _confirming = _checking = _suspectWitness = _starvationWitness = -1;
+        _mountPays = false;
     }
 
     /// <summary>Sets path <paramref name="i"/>'s cost as a ratio to the chosen path's.</summary>
@@ -512,10 +520,11 @@ public sealed class Selector
     {
         // The mount's turn first: where probes are rare (paid from a backed-off mount budget), taking
         // paths in index order left the runner-up unasked while buffered took every turn.
+        bool Fits(int i) => i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0 && ProbeAffordable(i, costToo || _costs[i].AbsorbedShare >= 0.5);
         int pick = _mount is null ? -1 : TurnPick(_mount.Turn);
-        if (pick >= 0 && _windowsHere[pick] == 0 && ProbeAffordable(pick, costToo || _costs[pick].AbsorbedShare >= 0.5)) return pick;
+        if (pick >= 0 && Fits(pick)) return pick;
         for (int i = 0; i < _costs.Length; i++)
-            if (i != _settled && !_costs[i].Excluded && _windowsHere[i] == 0 && ProbeAffordable(i, costToo || _costs[i].AbsorbedShare >= 0.5)) return i;
+            if (Fits(i)) return i;
         return -1;
     }
 
