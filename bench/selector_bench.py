@@ -15,10 +15,11 @@ ranking that differs from the process view shows.
 Then, per condition, a duet (--duet-rounds, default 12): auto and the best static path receive at
 the same time on two daemons (the condition's, and one started with a copy of what it learned), which
 swap roles every round; both daemons on CPU 1 and every sender on CPU 0, so the phases of this VM
-(the same work costs up to 1.6x from one quarter second to the next) land on both. Sequential runs of two identical policies measured up to 8% apart between invocations,
-with per-round ratios from 0.66 to 1.48; in a duet 0.97 to 1.04, intervals within +-2%. The duet's
-regret is the one that can resolve a 5% target here; the sequential regret is the condition as
-specified (one receiver alone on the machine).
+(the same work costs up to 1.6x from one quarter second to the next) land on both. Sequential runs
+of two identical policies measured up to 8% apart between invocations, with per-round ratios from
+0.66 to 1.48; in a duet 0.97 to 1.04, intervals within +-2%. The duet's regret is the one that can
+resolve a 5% target here; the sequential regret is the condition as specified (one receiver alone
+on the machine).
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 from types import SimpleNamespace
@@ -172,6 +173,15 @@ def run_columns(r):
                 exploring=round(r["exploring"], 4), off_main=round(r["off_main"], 4))
 
 
+def mostly_on(runs):
+    """The path most of these runs' recordings ended up on (see collect's choices)."""
+    total = {}
+    for r in runs:
+        for k, v in r["choices"].items():
+            total[k] = total.get(k, 0) + v
+    return max(total, key=total.get)
+
+
 def size_of(path):
     try:
         return os.stat(path).st_size
@@ -237,7 +247,7 @@ def duets(opts, native, base, extra, first, best, total, streams, via_ns):
     alternates every two, so each side runs each policy, first and second, equally often: on ext4 the
     condition's daemon measured ~2% dearer than a fresh one running the same (A/A duets of direct
     beside direct: +0.9%, +3.6%; auto's rounds without a probe: +2.2%). Returns per-round (auto, best)
-    CPU-s/GiB, what the manifests of each side measured per round, and auto's recordings by path."""
+    CPU-s/GiB and what the manifests of each side measured per round."""
     learned = os.path.join(first[2], ".state", "learned-costs.json")
     if os.path.exists(learned):
         os.makedirs(os.path.join(base, "duet", ".state"), exist_ok=True)
@@ -251,7 +261,7 @@ def duets(opts, native, base, extra, first, best, total, streams, via_ns):
         bench.pin(d.proc.pid, DUET_RECEIVER_CPUS)
     sides = [first, (second, group, os.path.join(base, "duet"))]
     asked = opts.aa or "auto"
-    out, seen, choices = [], [], {}
+    out, seen = [], []
     try:
         for rnd in range(opts.duet_rounds + 1):
             pair = sides if rnd % 2 == 0 else sides[::-1]   # auto's side first
@@ -259,12 +269,10 @@ def duets(opts, native, base, extra, first, best, total, streams, via_ns):
             if rnd > 0:
                 out.append(cpu)
                 seen.append(got)
-                for k, v in got[0]["choices"].items():
-                    choices[k] = choices.get(k, 0) + v
     finally:
         second.stop()
         group.remove()
-    return out, seen, choices
+    return out, seen
 
 
 def main(opts):
@@ -313,8 +321,8 @@ def main(opts):
                                              cpu_s_per_gib=round(r["cpu_gib"], 4), mb_s=round(r["mbs"], 1),
                                              **run_columns(r)))
                 pick = best_static(res)
-                duet, duet_seen, duet_choices = duets(opts, native, base, extra, (daemon, group, storage), pick.best,
-                                                      total, streams, via_ns) if opts.duet_rounds else ([], [], {})
+                duet, duet_seen = duets(opts, native, base, extra, (daemon, group, storage), pick.best,
+                                        total, streams, via_ns) if opts.duet_rounds else ([], [])
             finally:
                 daemon.stop()
                 group.remove()
@@ -333,17 +341,13 @@ def main(opts):
             exploring = statistics.median(x["exploring"] for x in res["auto"])
             # The duet: auto and the best static path at once, paired within each round.
             d_ratio, d_lo, d_hi = paired_ratio([a for a, _ in duet], [b for _, b in duet]) if duet else (float("nan"),) * 3
-            d_top = max(duet_choices, key=duet_choices.get) if duet_choices else "-"
+            d_top = mostly_on(got_a for got_a, _ in duet_seen) if duet_seen else "-"
             # Rounds in which auto moved bytes off its main path (a probe, a confirmation) against the
             # rest: what exploring costs, seen beside the static path rather than by auto's own ledger.
             d_split = {k: [a / b for (a, b), (got, _) in zip(duet, duet_seen) if (got["off_main"] > 0) == k] for k in (True, False)}
             noise = max(spread[best], spread[second], 0.05)
             clear = med[second] / med[best] - 1 > noise
-            auto_choice = {}
-            for x in res["auto"]:
-                for k, v in x["choices"].items():
-                    auto_choice[k] = auto_choice.get(k, 0) + v
-            top = max(auto_choice, key=auto_choice.get)
+            top = mostly_on(res["auto"])
             name = f"{target} x{streams}{' veth-1500' if via_ns else ''}"
             for rnd, ((a, b), (got_a, got_b)) in enumerate(zip(duet, duet_seen), 1):
                 runs.append(dict(condition=name, round=rnd, policy="duet auto", cpu_s_per_gib=round(a, 4), mb_s="", **run_columns(got_a)))
