@@ -499,7 +499,7 @@ public class SelectorTests
     private static (int[] Probed, double[] Extra, PathChoice[] Ended) LongRecordings(int recordings, Func<PathChoice, int, double> cost, double switchBack = 1.0, bool absorbed = true, bool backlogged = true)
     {
         var dir = Directory.CreateTempSubdirectory("recd-learned-").FullName;
-        string Figure(PathChoice p) => $$"""{ "nsPerByte": {{cost(p, 0)}}, "bytesPerSecond": 1e9, "windows": 50, "absorbedShare": {{(absorbed && p != Direct ? 1 : 0)}} }""";
+        string Figure(PathChoice p) => $$"""{ "nsPerByte": {{cost(p, 0).ToString(System.Globalization.CultureInfo.InvariantCulture)}}, "bytesPerSecond": 1e9, "windows": 50, "absorbedShare": {{(absorbed && p != Direct ? 1 : 0)}} }""";
         File.WriteAllText(Path.Combine(dir, "learned-costs.json"),
             $$"""{ "m": { "buffered/256K": {{Figure(Buffered)}}, "splice/1M": {{Figure(Splice)}}, "direct/4M": {{Figure(Direct)}} } }""");
         var learned = new LearnedCosts(dir);
