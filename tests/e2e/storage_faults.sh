@@ -67,6 +67,34 @@ else
   notok "oversized announce: code $c, c.ts $( [ -e "$mnt/store/c.ts" ] && echo present || echo gone)"
 fi
 
+# 3b. A client that keeps sending the body it announced, reading nothing until it is done (curl did
+#     this on the disk-full path below, and once got a reset before the 507): recd drains what keeps
+#     arriving for a while after answering, so the client can send it all and then read the answer.
+got="$(python3 - "$port" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"PUT /recordings/blind.ts HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n")
+try:
+    chunk = b"\x47" * 65536
+    for _ in range(256):   # 16 MiB of the announced body, without reading
+        s.sendall(chunk)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        more = s.recv(4096)
+        if not more:
+            break
+        data += more
+    print("sent " + data.split(b"\r\n", 1)[0].decode(errors="replace"))
+except OSError as e:
+    print("failed " + type(e).__name__)
+PY
+)"
+if [ "$got" = "sent HTTP/1.1 507 Insufficient Storage" ] && [ ! -e "$mnt/store/blind.ts" ]; then
+  ok "a client sending 16 MiB of an oversized body before reading: all of it accepted, then the 507"
+else
+  notok "blind sender after a 507: $got"
+fi
+
 # 4. Everything protected, three concurrent chunked uploads: the ones that hit the reserve stop with
 #    507 "truncated: no space", their committed prefix exact; the daemon keeps serving.
 curl -sS -o /dev/null -X DELETE "$base/c.ts"
