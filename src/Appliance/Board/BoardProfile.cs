@@ -25,8 +25,14 @@ public sealed class BoardProfile
     public int RamMiB { get; set; }
     public string LogLevel { get; set; } = "info";
 
-    /// <summary>Unix control socket (mode 0600) for "recd ctl"; default: control.sock in the state folder.</summary>
+    /// <summary>Unix control socket (mode 0600) for "recd ctl"; default: control.sock in the runtime folder.</summary>
     public string? ControlSocket { get; set; }
+
+    /// <summary>
+    /// Runtime state (the control socket): /run/recd on boards; default "run" beside the storage root.
+    /// Never on the recording medium (see Hosting/RuntimeFolders).
+    /// </summary>
+    public string? RuntimeDir { get; set; }
 
     /// <summary>Service user to become after binding, when started as root (the storage tree is handed to it).</summary>
     public string? RunAs { get; set; }

@@ -1,6 +1,5 @@
 using Recd.Board;
 using Recd.Diagnostics;
-using Recd.Recordings;
 
 namespace Recd.Hosting;
 
@@ -20,11 +19,8 @@ public static class CtlCommand
         }
         if (socket is null)
         {
-            // Same rule as the daemon: the profile's ControlSocket, else the state folder's control.sock.
-            var profile = ProfileLoader.Load([.. profileArgs]).Profile;
-            var options = profile.Storage;
-            string root = Path.GetFullPath(options.Root);
-            socket = Daemon.ControlSocketPath(profile, Path.GetFullPath(options.StateDir ?? Path.Combine(root, ".state")));
+            // Same rule as the daemon: the profile's ControlSocket, else control.sock in the runtime folder.
+            socket = RuntimeFolders.Resolve(ProfileLoader.Load([.. profileArgs]).Profile).ControlSocket;
         }
         Console.Write(ControlSocket.Send(socket, words.Count == 0 ? "status" : string.Join(' ', words)));
         return 0;

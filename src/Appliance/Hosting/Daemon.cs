@@ -19,11 +19,14 @@ public sealed class Daemon : IDisposable
     public Daemon(BoardProfile profile)
     {
         Profile = profile;
+        Folders = RuntimeFolders.Resolve(profile, Log.Warn);
+        profile.Storage.StateDir = Folders.StateDir;
         Store = new RecordingStore(profile.Storage, new WritePathFactory(profile.WritePaths), profile.Selector);
         _listener = new IngestListener(profile.Listen, profile.Http, new RecordingsEndpoint(Store), new AccessPolicy(profile.Access));
     }
 
     public BoardProfile Profile { get; }
+    public RuntimeFolders Folders { get; }
     public RecordingStore Store { get; }
     public int Port => _listener.Port;
 
@@ -42,9 +45,9 @@ public sealed class Daemon : IDisposable
             File.Move(temp, portFile, overwrite: true);
         }
         var commands = new ControlCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
-        _control = new ControlSocket(ControlSocketPath(Profile, Store.StateDir), commands.Execute);
+        _control = new ControlSocket(Folders.ControlSocket, commands.Execute);
         _control.Start();
-        if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Store.StateDir]);
+        if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Folders.StateDir, Folders.RuntimeDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
     }
 
@@ -63,9 +66,6 @@ public sealed class Daemon : IDisposable
     public void RequestStop() => _stop.Set();
 
     private const int SigXfsz = 25;
-
-    public static string ControlSocketPath(BoardProfile profile, string stateDir) =>
-        profile.ControlSocket ?? Path.Combine(stateDir, "control.sock");
 
     public void Dispose()
     {

@@ -25,8 +25,17 @@ public static class PrivilegeDrop
         uint gid = (uint)Marshal.ReadInt32(pw, 2 * IntPtr.Size + 4);
         if (uid == 0) throw new ArgumentException($"RunAs: '{user}' is root");
 
-        foreach (var tree in ownedTrees.Where(Directory.Exists).Distinct())
+        var trees = ownedTrees.Where(Directory.Exists).Distinct().ToList();
+        foreach (var tree in trees)
         {
+            // exFAT, FAT and NTFS (through FUSE) have no owners: the mount's uid=/gid= options decide
+            // who may write. Say so once and go on; whether the user can write is checked below.
+            var mount = Recordings.MountInfo.Find(tree);
+            if (RuntimeFolders.IsRemovableMediumType(mount.FsType))
+            {
+                Log.Warn($"RunAs {user}: {tree} is on {mount.FsType} ({mount.MountPoint}), which has no ownership or permissions: files keep the owner the mount gives them (mount with uid={uid},gid={gid} so {user} can write)");
+                continue;
+            }
             Chown(tree, uid, gid);
             foreach (var entry in Directory.EnumerateFileSystemEntries(tree, "*", SearchOption.AllDirectories))
                 Chown(entry, uid, gid);
@@ -37,6 +46,9 @@ public static class PrivilegeDrop
         if (Libc.SetUid(uid) != 0) throw new IOException("setuid: " + Libc.ErrnoName(Libc.LastErrno));
         if (Libc.GetUid() != uid || Libc.GetEUid() != uid || Libc.SetUid(0) == 0)
             throw new IOException("privileges were not dropped");
+        foreach (var tree in trees)
+            if (Libc.Access(tree, Libc.W_OK | Libc.X_OK) != 0)
+                throw new IOException($"RunAs {user}: cannot write to {tree} after dropping root ({Libc.ErrnoName(Libc.LastErrno)}); give the user the folder, or mount the medium with uid={uid},gid={gid}");
         Log.Info($"running as {user} (uid {uid}, gid {gid})");
     }
 

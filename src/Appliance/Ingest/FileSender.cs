@@ -5,29 +5,20 @@ namespace Recd.Ingest;
 /// <summary>GET bodies leave through sendfile(2): page cache -> socket without a user-space copy.</summary>
 public static class FileSender
 {
-    /// <summary>Returns 0 or the errno; <paramref name="sent"/> says how far it got.</summary>
-    public static unsafe int TrySend(ClientSocket socket, string path, long offset, long count, out long sent)
+    /// <summary>Sends from an open descriptor (the caller's). Returns 0 or the errno; <paramref name="sent"/> says how far it got.</summary>
+    public static unsafe int TrySend(ClientSocket socket, int fd, long offset, long count, out long sent)
     {
         sent = 0;
-        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW, 0);
-        if (fd < 0) return Libc.LastErrno;
-        try
+        long pos = offset;
+        while (sent < count)
         {
-            long pos = offset;
-            while (sent < count)
-            {
-                nint n = Libc.SendFile(socket.Fd, fd, &pos, (nuint)Math.Min(count - sent, 1 << 30));
-                if (n > 0) { sent += n; continue; }
-                if (n == 0) return Libc.EIO; // the file is shorter than its manifest says
-                int errno = Libc.LastErrno;
-                if (errno == Libc.EINTR) continue;
-                return errno;
-            }
-            return 0;
+            nint n = Libc.SendFile(socket.Fd, fd, &pos, (nuint)Math.Min(count - sent, 1 << 30));
+            if (n > 0) { sent += n; continue; }
+            if (n == 0) return Libc.EIO; // the file is shorter than its manifest says
+            int errno = Libc.LastErrno;
+            if (errno == Libc.EINTR) continue;
+            return errno;
         }
-        finally
-        {
-            Libc.Close(fd);
-        }
+        return 0;
     }
 }

@@ -57,8 +57,21 @@ public sealed class RecordingsEndpoint(RecordingStore store)
 
     public bool Get(RequestHead head, string name, ClientSocket socket)
     {
-        var manifest = store.Find(name);
-        if (manifest is null) return Send(socket, head, Response.Error(404, "no such recording"));
+        // The descriptor is opened together with the snapshot it is served under: a delete or an
+        // overwrite racing this GET can never put the new recording's bytes under the old headers.
+        var opened = store.TryOpenForRead(name, out var manifest, out int fd, out int openErr);
+        if (opened == RecordingStore.OpenOutcome.NotFound) return Send(socket, head, Response.Error(404, "no such recording"));
+        if (opened == RecordingStore.OpenOutcome.StorageFailed)
+        {
+            Log.Warn($"{socket.Remote}: GET {name}: open failed ({Libc.ErrnoName(openErr)})");
+            return Send(socket, head, StorageError(openErr, "cannot open recording"));
+        }
+        try { return Serve(head, name, manifest!, fd, socket); }
+        finally { Libc.Close(fd); }
+    }
+
+    private bool Serve(RequestHead head, string name, Manifest manifest, int fd, ClientSocket socket)
+    {
 
         // Only committed bytes are served: they are the ones the manifest promises. A recording in
         // progress can be read (time-shift) up to its last commit.
@@ -85,7 +98,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
 
         if (!socket.SendAll(response.Head())) return false;
         if (head.Kind == RequestMethod.Head || count == 0) return !response.Close;
-        int err = FileSender.TrySend(socket, store.Paths.Data(name), first, count, out long sent);
+        int err = FileSender.TrySend(socket, fd, first, count, out long sent);
         if (err != 0 || sent != count)
         {
             Log.Warn($"{socket.Remote}: GET {name} stopped after {sent} of {count} bytes ({Libc.ErrnoName(err)})");
@@ -129,6 +142,8 @@ public sealed class RecordingsEndpoint(RecordingStore store)
                     .Header("Recd-Committed-Length", committed.ToString()));
             case BeginOutcome.Busy:
                 return Refuse(socket, head, Response.Error(409, "recording in progress"));
+            case BeginOutcome.CaseCollision:
+                return Refuse(socket, head, Response.Error(409, $"a recording named {store.Find(name)?.Name ?? name} exists, and this storage does not tell names apart by case"));
             case BeginOutcome.OffsetMismatch:
                 return Refuse(socket, head, Response.Error(416, $"resume must start at the committed length {committed}")
                     .Header("Content-Range", $"bytes */{committed}")
@@ -156,7 +171,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
             bool ok = result.Ok;
             string? reason = ok ? null : Describe(result);
             int finishErr = recording.Finish(ok ? RecordingStates.Complete : RecordingStates.Interrupted, reason);
-            if (ok && finishErr != 0) { ok = false; reason = "commit failed: " + Libc.ErrnoName(finishErr); }
+            if (ok && finishErr != 0) { ok = false; reason = "commit failed: " + (recording.Fault?.ToString() ?? Libc.ErrnoName(finishErr)); }
             Log.Info($"{socket.Remote}: PUT {name} {(ok ? "complete" : "interrupted: " + reason)}, {recording.Committed} bytes committed");
 
             Response response;
@@ -166,6 +181,8 @@ public sealed class RecordingsEndpoint(RecordingStore store)
                 if (outcome == BeginOutcome.Created) response.Header("Location", "/recordings/" + name).Text($"created {name}, {recording.Committed} bytes\n");
             }
             else if (result.FramingError is { } fe) response = Response.Error(fe.Status, fe.Reason, close: true);
+            else if (recording.Fault is { } fault)
+                response = Response.Error(500, $"recording stopped: storage error: {fault}; {recording.Committed} bytes committed, the recording is damaged");
             else if (result.Move.Status == MoveStatus.StorageFailed || finishErr != 0)
                 response = StorageError(result.Move.Errno != 0 ? result.Move.Errno : finishErr, "recording stopped");
             else if (result.Move.Status == MoveStatus.TimedOut) response = Response.Error(408, "request body stalled", close: true);
@@ -187,6 +204,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
             MoveStatus.TimedOut => "no data from the client within the idle timeout",
             MoveStatus.SocketFailed => "connection failed: " + Libc.ErrnoName(result.Move.Errno),
             MoveStatus.StorageFailed when result.Move.Errno is Libc.ENOSPC or Libc.EDQUOT => "truncated: no space",
+            MoveStatus.StorageFailed when result.Move.Errno == Libc.EFBIG => "truncated: file too large for this filesystem",
             MoveStatus.StorageFailed => "storage error: " + Libc.ErrnoName(result.Move.Errno),
             _ => result.Move.Status.ToString(),
         };

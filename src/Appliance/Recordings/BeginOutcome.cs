@@ -18,6 +18,11 @@ public enum BeginOutcome
     NotMounted,
     /// <summary>MaxActiveRecordings are being written already.</summary>
     TooMany,
+    /// <summary>
+    /// The storage does not tell names apart by case (exFAT, FAT) and a recording whose name differs
+    /// only in case exists: the two would share one file.
+    /// </summary>
+    CaseCollision,
 }
 
 public enum BeginMode { Create, Overwrite, Resume }

@@ -10,34 +10,43 @@ namespace Recd.Recordings;
 /// One active transfer into one recording. Owns the data file and the write path; measures each
 /// window (CostMeter) and, under "auto", lets the selector switch paths between spans; advances the
 /// committed length (fdatasync, then manifest) every commit interval and at the end. Used by one
-/// thread at a time: the connection that began it.
+/// thread at a time: the connection that began it. Other threads see it only through the immutable
+/// snapshots it publishes to the store (at commits, path switches, and windows at most once a second).
 /// </summary>
 public sealed class Recording : IDisposable
 {
     /// <summary>Largest span handed to a write path at once. Switching paths and committing happen between spans.</summary>
     internal const long SpanBytes = 4 << 20;
 
+    /// <summary>A window publishes a fresh snapshot at most this often: listings stay current, the data path stays allocation-free.</summary>
+    private const int PublishEveryMs = 1000;
+
     private readonly RecordingStore _store;
     private readonly RecordingFile _file;
     private readonly WritePathFactory _factory;
-    private readonly Manifest _manifest;
     private readonly PageCachePolicy _pageCache;
     private readonly CostMeter _meter;
     private readonly Selector? _selector;
     private readonly PathCost _fixedCost = new() { NsPerByte = double.NaN };
+    private readonly Dictionary<string, long> _bytesByPath;
+
+    /// <summary>The descriptive part of the manifest (name, client, reason...); counters are folded in by <see cref="Build"/>.</summary>
+    private Manifest _described;
+    private long _meteredBytes, _threadCpuNs;
     private IWritePath _path;
     private PathChoice _choice;
     private long _nextCommitBytes;
     private long _lastCommitTicks;
+    private long _lastPublishTicks;
     private bool _finished;
     private bool _settling;
     private int _slowWritesLogged;
+    private StorageFault? _fault;
 
     internal Recording(RecordingStore store, Manifest manifest, RecordingFile file, WritePathFactory factory,
         PathChoice start, Selector? selector, long length)
     {
         _store = store;
-        _manifest = manifest;
         _file = file;
         _file.SlowWriteMs = store.Options.SlowWriteMs;
         _factory = factory;
@@ -47,22 +56,27 @@ public sealed class Recording : IDisposable
         Length = length;
         Committed = length;
         _nextCommitBytes = length + store.Options.CommitIntervalBytes;
-        _lastCommitTicks = Stopwatch.GetTimestamp();
-        _manifest.WritePath = _path.Label;
-        _manifest.Policy = selector is null ? start.Kind.Name() : "auto";
+        _lastCommitTicks = _lastPublishTicks = Stopwatch.GetTimestamp();
+        _bytesByPath = manifest.BytesByPath is { } b ? new Dictionary<string, long>(b) : new Dictionary<string, long>();
+        _meteredBytes = manifest.MeteredBytes;
+        _threadCpuNs = manifest.ThreadCpuNs;
+        _described = manifest with { Policy = selector is null ? start.Kind.Name() : "auto" };
         _pageCache = PageCachePolicy.From(factory.Options);
         _pageCache.StartAt(length);
         var so = store.Selection.Options;
         _meter = new CostMeter(so.WindowBytes, so.WindowMs);
     }
 
-    public string Name => _manifest.Name;
+    public string Name => _described.Name;
 
     /// <summary>Bytes in the data file (written, maybe not yet durable).</summary>
     public long Length { get; private set; }
 
-    /// <summary>Bytes known durable and promised by the manifest.</summary>
+    /// <summary>Bytes known durable and promised by a manifest that is itself durable (renamed, directory synced).</summary>
     public long Committed { get; private set; }
+
+    /// <summary>The storage failure latched for this recording, or null.</summary>
+    public StorageFault? Fault => _fault;
 
     public string PathLabel => _path.Label;
     public WritePathKind PathKind => _path.Kind;
@@ -77,14 +91,18 @@ public sealed class Recording : IDisposable
     /// <summary>Body bytes that arrived with the request head (or a chunk line) are written from memory.</summary>
     public MoveResult WriteFromBuffer(ReadOnlySpan<byte> data)
     {
+        if (_fault is { } f) return new MoveResult(0, MoveStatus.StorageFailed, f.Errno);
         int err = _file.TryWriteAll(data, Length, out long written);
         Account("memory", written);
-        return err == 0 ? new MoveResult(written, MoveStatus.Completed) : new MoveResult(written, MoveStatus.StorageFailed, err);
+        if (err == 0) return new MoveResult(written, MoveStatus.Completed);
+        NoteWriteFailure(err, "write");
+        return new MoveResult(written, MoveStatus.StorageFailed, err);
     }
 
     /// <summary>Moves exactly <paramref name="count"/> body bytes from the socket unless the result says otherwise.</summary>
     public MoveResult Receive(int socketFd, long count)
     {
+        if (_fault is { } f) return new MoveResult(0, MoveStatus.StorageFailed, f.Errno);
         long moved = 0;
         while (moved < count)
         {
@@ -105,11 +123,15 @@ public sealed class Recording : IDisposable
                 if (_path.Kind == WritePathKind.Direct) _store.MarkDirectUnavailable(why);
                 var next = _selector?.MarkUnavailable(why) ?? _factory.DefaultChoice(WritePathKind.Buffered);
                 Log.Warn($"{Name}: {_path.Label} unsupported here ({why}), continuing with {next.Label}");
-                _manifest.Reason = $"{_path.Label} fell back to {next.Label}: {why}";
+                _described = _described with { Reason = $"{_path.Label} fell back to {next.Label}: {why}" };
                 SwitchTo(next);
                 continue;
             }
-            if (!result.IsCompleted) return new MoveResult(moved, result.Status, result.Errno);
+            if (!result.IsCompleted)
+            {
+                if (result.Status == MoveStatus.StorageFailed) NoteWriteFailure(result.Errno, "write, " + _path.Label);
+                return new MoveResult(moved, result.Status, result.Errno);
+            }
 
             if (windowDone) OnWindow(sample);
             if (_file.SlowWrites != _slowWritesLogged) ReportSlowWrites();
@@ -118,8 +140,13 @@ public sealed class Recording : IDisposable
                 Log.Error($"{Name}: free space below the reserve and nothing left to delete: stopping at {Length} bytes");
                 return new MoveResult(moved, MoveStatus.StorageFailed, Libc.ENOSPC);
             }
-            int perr = _pageCache.AfterSpan(_file, Length);
-            if (perr != 0) return new MoveResult(moved, MoveStatus.StorageFailed, perr);
+            var hint = _pageCache.AfterSpan(_file, Length);
+            if (hint.Errno != 0)
+            {
+                // A failed sync may have consumed the file's writeback error: nothing after the last commit is known good.
+                Latch(new StorageFault(hint.Operation, hint.Errno, Committed));
+                return new MoveResult(moved, MoveStatus.StorageFailed, hint.Errno);
+            }
             if (CommitDue())
             {
                 int err = Commit(RecordingStates.Recording);
@@ -129,37 +156,57 @@ public sealed class Recording : IDisposable
         return new MoveResult(moved, MoveStatus.Completed);
     }
 
+    /// <summary>A write that failed other than for space may have lost bytes: latched. Out of space: the prefix stands.</summary>
+    private void NoteWriteFailure(int errno, string operation)
+    {
+        if (!StorageFault.IsOutOfSpace(errno)) Latch(new StorageFault(operation, errno, Length));
+    }
+
+    private void Latch(StorageFault fault)
+    {
+        if (_fault is not null) return;
+        _fault = fault;
+        Log.Error($"{Name}: storage failed: {fault}; the recording stays at its last good committed length {Committed} and is marked damaged");
+    }
+
     private void OnWindow(in CostSample sample)
     {
-        _manifest.MeteredBytes += sample.Bytes;
-        _manifest.ThreadCpuNs += sample.ThreadCpuNs;
+        _meteredBytes += sample.Bytes;
+        _threadCpuNs += sample.ThreadCpuNs;
         if (Log.MinLevel <= LogLevel.Debug)
             Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
         if (_selector is null)
         {
             // Fixed policy: still measured, so stats and benchmarks show what the path costs here.
             _fixedCost.Add(sample, sample.ThreadNsPerByte);
-            return;
         }
         // The first window after a switch carries the switch itself (a new pipe, O_DIRECT meeting
         // pages the previous path left dirty: measured at 10x the steady cost on ext4). Judge the
         // path on the windows after it.
-        if (_settling) { _settling = false; _selector.OnSwitchWindow(sample); return; }
-        _selector.RemainingBytes = ExpectedEnd < 0 ? long.MaxValue : Math.Max(0, ExpectedEnd - Length);
-        var next = _selector.OnWindow(sample);
-        if (next != _choice)
+        else if (_settling) { _settling = false; _selector.OnSwitchWindow(sample); }
+        else
         {
-            Log.Debug($"{Name}: {_selector.Reason}");
-            SwitchTo(next);
+            _selector.RemainingBytes = ExpectedEnd < 0 ? long.MaxValue : Math.Max(0, ExpectedEnd - Length);
+            var next = _selector.OnWindow(sample);
+            if (next != _choice)
+            {
+                Log.Debug($"{Name}: {_selector.Reason}");
+                SwitchTo(next);
+            }
         }
+        if (Stopwatch.GetElapsedTime(_lastPublishTicks).TotalMilliseconds >= PublishEveryMs) Publish();
+    }
+
+    private void Publish()
+    {
+        _lastPublishTicks = Stopwatch.GetTimestamp();
+        _store.Publish(this, Build(RecordingStates.Recording, Committed));
     }
 
     private void ReportSlowWrites()
     {
         Log.Warn($"{Name}: slow write: {_file.SlowWrites - _slowWritesLogged} call(s) over {_file.SlowWriteMs} ms (slowest {_file.MaxWriteMs} ms); the sender is back-pressured through TCP");
         _slowWritesLogged = _file.SlowWrites;
-        _manifest.SlowWrites = _file.SlowWrites;
-        _manifest.MaxWriteMs = _file.MaxWriteMs;
     }
 
     /// <summary>Replaces the write path at a span boundary (the old path holds no byte).</summary>
@@ -173,46 +220,67 @@ public sealed class Recording : IDisposable
         _choice = choice;
         _meter.Reset();
         _settling = true;
-        _manifest.WritePath = next.Label;
     }
 
-    /// <summary>Makes everything written durable and ends the transfer in the given state.</summary>
+    /// <summary>
+    /// Makes everything written durable and ends the transfer in the given state (damaged instead,
+    /// if the storage failed). The name is released whatever happens; learning comes after the
+    /// commit and the release, and can never fail the recording.
+    /// </summary>
     public int Finish(string state, string? reason)
     {
         if (_finished) return 0;
         _finished = true;
-        if (reason is not null) _manifest.Reason = reason;
+        if (reason is not null) _described = _described with { Reason = reason };
+        int err = Libc.EIO;
+        try
+        {
+            err = Commit(state);
+        }
+        finally
+        {
+            // What the index lists from now on is what the disk holds: the final state if its manifest
+            // was written, else an interrupted recording at the last durable commit.
+            string listed = _fault is not null ? RecordingStates.Damaged : err == 0 ? state : RecordingStates.Interrupted;
+            _store.Release(this, Build(listed, Committed));
+        }
         if (_selector is not null)
         {
-            WriteSelection(_manifest);
-            _store.Selection.Learned.Merge(_store.Selection.Mount.Key, _selector);
+            try { _store.Selection.Learned.Merge(_store.Selection.Mount.Key, _selector); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+            { Log.Warn($"{Name}: learned costs not saved: {e.Message}"); }
         }
-        else if (_fixedCost.Windows > 0) _manifest.Costs = new() { [_path.Label] = _fixedCost };
-        int err = Commit(state);
-        _store.Release(this, _manifest);
         return err;
     }
 
-    internal Manifest Snapshot()
-    {
-        var m = _manifest.Clone();
-        if (_selector is not null) WriteSelection(m);
-        return m;
-    }
+    /// <summary>The snapshot other threads see right now.</summary>
+    internal Manifest Snapshot() => Build(RecordingStates.Recording, Committed);
 
-    /// <summary>What "auto" decided and measured, into a manifest: the decision, the cost table, exploring's price.</summary>
-    private void WriteSelection(Manifest m)
+    /// <summary>An immutable manifest of this recording in the given state, promising <paramref name="committed"/> bytes.</summary>
+    private Manifest Build(string state, long committed)
     {
-        m.Decision = _selector!.Reason;
-        m.Costs = CostTable();
-        m.ExploringNs = Math.Round(_selector.ExplorationExtraNs);
+        var m = _described with
+        {
+            State = _fault is not null ? RecordingStates.Damaged : state,
+            Reason = _fault is { } f ? "storage error: " + f : _described.Reason,
+            CommittedLength = committed,
+            WritePath = _path.Label,
+            BytesByPath = new Dictionary<string, long>(_bytesByPath),
+            MeteredBytes = _meteredBytes,
+            ThreadCpuNs = _threadCpuNs,
+            SlowWrites = _file.SlowWrites,
+            MaxWriteMs = _file.MaxWriteMs,
+        };
+        if (_selector is not null)
+            return m with { Decision = _selector.Reason, Costs = CostTable(), ExploringNs = Math.Round(_selector.ExplorationExtraNs) };
+        return _fixedCost.Windows > 0 ? m with { Costs = new Dictionary<string, PathCost> { [_path.Label] = _fixedCost.Copy() } } : m;
     }
 
     private Dictionary<string, PathCost> CostTable()
     {
         var table = new Dictionary<string, PathCost>();
         for (int i = 0; i < _selector!.Choices.Count; i++)
-            if (_selector.Costs[i].Windows > 0) table[_selector.Choices[i].Label] = _selector.Costs[i];
+            if (_selector.Costs[i].Windows > 0) table[_selector.Choices[i].Label] = _selector.Costs[i].Copy();
         return table;
     }
 
@@ -220,36 +288,59 @@ public sealed class Recording : IDisposable
         Length >= _nextCommitBytes ||
         Stopwatch.GetElapsedTime(_lastCommitTicks).TotalMilliseconds >= _store.Options.CommitIntervalMs;
 
-    /// <summary>fdatasync, then the manifest: the manifest never promises bytes the disk does not hold.</summary>
+    /// <summary>
+    /// fdatasync, then the manifest: the manifest never promises bytes the disk does not hold, and the
+    /// committed length moves only once that manifest is durable. After a latched fault nothing is
+    /// synced again; the manifest says damaged at the last good length.
+    /// </summary>
     private int Commit(string state)
     {
-        int err = _file.TrySync();
-        if (_file.SlowWrites != _slowWritesLogged) ReportSlowWrites();
-        _manifest.MaxWriteMs = _file.MaxWriteMs;
-        if (err == 0) Committed = Length;
-        else Log.Error($"{Name}: fdatasync failed ({Libc.ErrnoName(err)}); committed length stays {Committed}");
-        _manifest.State = state;
-        _manifest.CommittedLength = Committed;
-        _manifest.Updated = DateTimeOffset.UtcNow;
-        int merr = _store.WriteManifest(_manifest);
-        if (err == 0) err = merr;
         _nextCommitBytes = Length + _store.Options.CommitIntervalBytes;
         _lastCommitTicks = Stopwatch.GetTimestamp();
-        return err;
+        if (_fault is null)
+        {
+            int err = _file.TrySync();
+            if (_file.SlowWrites != _slowWritesLogged) ReportSlowWrites();
+            if (err != 0) Latch(new StorageFault("fdatasync", err, Committed));
+        }
+        if (_fault is { } fault)
+        {
+            int derr = _store.WriteManifest(Build(RecordingStates.Damaged, Committed));
+            if (derr != 0) Log.Error($"{Name}: the damaged manifest could not be written either ({Libc.ErrnoName(derr)}); the last one on disk promises {Committed} bytes or less");
+            return fault.Errno;
+        }
+        long candidate = Length;
+        var manifest = Build(state, candidate);
+        int merr = _store.WriteManifest(manifest);
+        if (merr != 0)
+        {
+            Log.Error($"{Name}: manifest not written ({Libc.ErrnoName(merr)}); committed length stays {Committed}");
+            if (!StorageFault.IsOutOfSpace(merr)) Latch(new StorageFault("manifest", merr, Committed));
+            return merr;
+        }
+        Committed = candidate;
+        _lastPublishTicks = Stopwatch.GetTimestamp();
+        _store.Publish(this, manifest);
+        return 0;
     }
 
     private void Account(string label, long bytes)
     {
         if (bytes <= 0) return;
         Length += bytes;
-        var map = _manifest.BytesByPath ??= new Dictionary<string, long>();
-        map[label] = map.GetValueOrDefault(label) + bytes;
+        _bytesByPath[label] = _bytesByPath.GetValueOrDefault(label) + bytes;
     }
 
     public void Dispose()
     {
-        if (!_finished) Finish(RecordingStates.Interrupted, "transfer abandoned");
-        _path.Dispose();
-        _file.Dispose();
+        try
+        {
+            if (!_finished) Finish(RecordingStates.Interrupted, "transfer abandoned");
+        }
+        finally
+        {
+            _path.Dispose();
+            _file.Dispose();
+        }
     }
 }

@@ -6,22 +6,47 @@ using Recd.WritePaths;
 namespace Recd.Recordings;
 
 /// <summary>
-/// Names -> files under one storage root. Knows which recordings exist (an index of manifests,
-/// rebuilt from disk at start) and which are being written (at most one writer per name).
+/// Names -> files under one storage root. Knows which recordings exist (an index of manifest
+/// snapshots, rebuilt from disk at start) and what is being done to each name right now (at most one
+/// claim per name: a begin, an active recording, a delete).
+/// Locking: one lock guards the two maps and nothing else. Names are claimed and results published
+/// under it; every disk operation (manifest writes with their fsyncs, opens, truncates, unlinks)
+/// happens outside it, so a listing, a HEAD or the control socket never waits for a slow disk
+/// (a USB disk can take seconds over one fsync). The snapshots in the index are immutable
+/// <see cref="Manifest"/> records that the owning transfer thread publishes at window and commit
+/// boundaries; no other thread reads a recording's or its selector's mutable state.
 /// </summary>
-public sealed class RecordingStore
+public sealed partial class RecordingStore
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, Manifest> _index = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Recording> _active = new(StringComparer.Ordinal);
+    private Dictionary<string, IndexEntry> _index = new(StringComparer.Ordinal);
+    private Dictionary<string, NameClaim> _claims = new(StringComparer.Ordinal);
     private readonly WritePathFactory _factory;
+    private long _incarnations;
+
+    /// <summary>
+    /// A recording as listed: its latest snapshot, and the incarnation of its files (new on create
+    /// and replace, kept across commits and resumes), which tells a reader whether the file it
+    /// opened still belongs to the snapshot it answers from.
+    /// </summary>
+    private readonly record struct IndexEntry(Manifest Manifest, long Incarnation);
+
+    private enum ClaimKind { Beginning, Recording, Deleting }
+
+    private sealed class NameClaim(ClaimKind kind)
+    {
+        public ClaimKind Kind { get; set; } = kind;
+        public Recording? Recording { get; set; }
+        public bool Destructive => Kind == ClaimKind.Deleting || Replacing;
+        public bool Replacing { get; init; }
+    }
 
     public RecordingStore(StorageOptions options, WritePathFactory factory, SelectorOptions? selector = null)
     {
         Options = options;
         _factory = factory;
         Paths = new StoragePaths(Path.GetFullPath(options.Root));
-        StateDir = Path.GetFullPath(options.StateDir ?? Path.Combine(Paths.Root, ".state"));
+        StateDir = Path.GetFullPath(options.StateDir ?? StorageOptions.DefaultStateDir(Paths.Root));
         Selection = new SelectionContext(selector ?? new SelectorOptions(), factory, Paths.Root, StateDir);
         DefaultPolicy = PathPolicy.TryParse(factory.Options.Default, out var p) ? p : WritePathKind.Buffered;
         Space = new SpaceGuard(options, Paths.Root);
@@ -31,6 +56,9 @@ public sealed class RecordingStore
 
     /// <summary>Why O_DIRECT cannot be used on this mount (probed at start, or learned from a refusal), or null.</summary>
     public string? DirectUnavailable { get; private set; }
+
+    /// <summary>The storage does not tell names apart by case (exFAT, FAT, NTFS under Windows rules): probed at start.</summary>
+    public bool CaseInsensitive { get; private set; }
 
     /// <summary>A recording met a refusal the start-up probe did not see: later recordings skip the path.</summary>
     internal void MarkDirectUnavailable(string why)
@@ -46,254 +74,126 @@ public sealed class RecordingStore
     public SelectionContext Selection { get; }
     public PathPolicy DefaultPolicy { get; }
 
-    public int ActiveCount { get { lock (_gate) return _active.Count; } }
+    public int ActiveCount { get { lock (_gate) return CountRecordingClaims(); } }
 
-    /// <summary>
-    /// Rebuilds the index from the manifests on disk. A manifest still saying "recording" belongs to a
-    /// transfer that died with the daemon: it becomes "interrupted", and bytes past its committed
-    /// length (never fdatasync'ed, so possibly garbage after a power cut) are cut off.
-    /// </summary>
+    private int CountRecordingClaims()
+    {
+        int n = 0;
+        foreach (var c in _claims.Values) if (c.Kind != ClaimKind.Deleting) n++;
+        return n;
+    }
+
+    /// <summary>Rebuilds the index from what is on disk (see <see cref="StorageRecovery"/>).</summary>
     public void Recover()
     {
         Directory.CreateDirectory(Paths.Root);
         Directory.CreateDirectory(StateDir);
         DirectUnavailable = DirectProbe.WhyUnavailable(Paths.Root);
         if (DirectUnavailable is not null) Log.Warn($"storage {Paths.Root}: O_DIRECT unavailable ({DirectUnavailable}); recordings here use other paths");
+        CaseInsensitive = CaseProbe.IsCaseInsensitive(Paths.Root);
+        if (CaseInsensitive) Log.Info($"storage {Paths.Root}: names are case-insensitive here; names differing only in case are refused");
+        var comparer = CaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        var found = StorageRecovery.Run(Paths);
         lock (_gate)
         {
-            _index.Clear();
-            foreach (var file in Directory.EnumerateFiles(Paths.Root, ".*"))
-            {
-                string fileName = Path.GetFileName(file);
-                if (fileName.EndsWith(StoragePaths.ManifestSuffix + ".tmp", StringComparison.Ordinal))
-                {
-                    File.Delete(file); // a manifest update that never reached its rename
-                    continue;
-                }
-                if (fileName.EndsWith(".deleting", StringComparison.Ordinal))
-                {
-                    string name = fileName[1..^".deleting".Length];
-                    FinishDelete(name);
-                    continue;
-                }
-                if (!fileName.EndsWith(StoragePaths.ManifestSuffix, StringComparison.Ordinal)) continue;
-                var manifest = ManifestFile.TryRead(file);
-                string expected = fileName[1..^StoragePaths.ManifestSuffix.Length];
-                if (manifest is null || manifest.Name != expected)
-                {
-                    Log.Warn($"recovery: unreadable manifest {fileName}, left in place");
-                    continue;
-                }
-                RecoverOne(manifest);
-                _index[manifest.Name] = manifest;
-            }
+            _index = new Dictionary<string, IndexEntry>(comparer);
+            _claims = new Dictionary<string, NameClaim>(comparer);
+            foreach (var m in found) _index[m.Name] = new IndexEntry(m, ++_incarnations);
         }
-        Log.Info($"storage {Paths.Root}: {_index.Count} recordings");
+        Log.Info($"storage {Paths.Root}: {found.Count} recordings");
     }
 
-    private void RecoverOne(Manifest manifest)
-    {
-        string data = Paths.Data(manifest.Name);
-        long actual = File.Exists(data) ? new FileInfo(data).Length : -1;
-        bool changed = false;
-        if (manifest.State == RecordingStates.Recording)
-        {
-            manifest.State = RecordingStates.Interrupted;
-            manifest.Reason = "daemon stopped while recording";
-            changed = true;
-        }
-        if (actual < 0) File.Create(data).Dispose();
-        if (actual < manifest.CommittedLength)
-        {
-            Log.Error($"recovery: {manifest.Name} holds {Math.Max(actual, 0)} bytes but the manifest committed {manifest.CommittedLength}");
-            manifest.CommittedLength = Math.Max(actual, 0);
-            manifest.State = RecordingStates.Interrupted;
-            manifest.Reason = "data shorter than committed length";
-            changed = true;
-        }
-        else if (actual > manifest.CommittedLength)
-        {
-            using (var fs = new FileStream(data, FileMode.Open, FileAccess.Write)) fs.SetLength(manifest.CommittedLength);
-            Log.Info($"recovery: {manifest.Name} cut back to its committed {manifest.CommittedLength} bytes (uncommitted tail {actual - manifest.CommittedLength} bytes)");
-        }
-        if (changed)
-        {
-            manifest.Updated = DateTimeOffset.UtcNow;
-            ManifestFile.TryWrite(Paths, manifest);
-        }
-    }
-
-    /// <summary>Starts (or resumes) writing a recording. On success the caller owns the Recording.</summary>
-    /// <param name="policy">Write path policy for this recording; null takes the profile's default.</param>
-    public BeginOutcome TryBegin(string name, BeginMode mode, long resumeOffset, string client, PathPolicy? policy,
-        out Recording? recording, out long committed, out int errno, long expectedBytes = 0, bool protect = false)
-    {
-        recording = null;
-        errno = 0;
-        committed = 0;
-        if (Space.MountProblem() is { } problem)
-        {
-            Log.Error(problem);
-            return BeginOutcome.NotMounted;
-        }
-        if (EnsureHeadroom(Math.Max(expectedBytes, 0), exclude: name) < Math.Max(expectedBytes, 0) || Space.Headroom() < 0)
-            return BeginOutcome.NoSpace;
-        if (Options.SpinUpProbe) Space.SpinUpIfIdle(Options.SpinUpIdleSeconds, ActiveCount > 0);
-        lock (_gate)
-        {
-            _index.TryGetValue(name, out var existing);
-            committed = existing?.CommittedLength ?? 0;
-            if (_active.ContainsKey(name)) return BeginOutcome.Busy;
-            if (_active.Count >= Options.MaxActiveRecordings) return BeginOutcome.TooMany;
-
-            var outcome = BeginOutcome.Created;
-            if (mode == BeginMode.Resume)
-            {
-                if (resumeOffset != committed) return BeginOutcome.OffsetMismatch;
-                if (existing is not null) outcome = BeginOutcome.Resumed;
-            }
-            else if (existing is not null)
-            {
-                if (mode != BeginMode.Overwrite) return BeginOutcome.Exists;
-                errno = DeleteFiles(name);
-                if (errno != 0) return BeginOutcome.StorageFailed;
-                _index.Remove(name);
-                existing = null;
-                committed = 0;
-                outcome = BeginOutcome.Replaced;
-            }
-
-            var now = DateTimeOffset.UtcNow;
-            var manifest = existing?.Clone() ?? new Manifest { Name = name, Created = now };
-            manifest.State = RecordingStates.Recording;
-            manifest.Updated = now;
-            manifest.Client = client;
-            manifest.Reason = null;
-            if (protect) manifest.Protected = true;
-
-            // Manifest first: a crash between the two leaves a manifest of an empty recording, never
-            // a data file nobody knows about.
-            errno = ManifestFile.TryWrite(Paths, manifest);
-            if (errno != 0) return BeginOutcome.StorageFailed;
-
-            string data = Paths.Data(name);
-            int flags = Libc.O_WRONLY | Libc.O_CREAT | Libc.O_CLOEXEC | Libc.O_NOFOLLOW;
-            int fd = Libc.Open(data, flags, 0x1A4 /* 0644 */);
-            if (fd < 0) { errno = Libc.LastErrno; return BeginOutcome.StorageFailed; }
-            // Whatever lies past the committed length was never promised: write over it from there.
-            if (Libc.FTruncate(fd, committed) != 0) { errno = Libc.LastErrno; Libc.Close(fd); return BeginOutcome.StorageFailed; }
-
-            var file = new RecordingFile(data, fd);
-            var chosen = policy ?? DefaultPolicy;
-            if (!chosen.Auto && chosen.Kind == WritePathKind.Direct && DirectUnavailable is not null)
-            {
-                manifest.Reason = $"direct unavailable on this mount ({DirectUnavailable}): buffered instead";
-                chosen = WritePathKind.Buffered;
-            }
-            var selector = chosen.Auto ? Selection.NewSelector(directUsable: DirectUnavailable is null) : null;
-            var start = selector?.Current ?? _factory.DefaultChoice(chosen.Kind);
-            recording = new Recording(this, manifest, file, _factory, start, selector, committed);
-            _index[name] = manifest.Clone();
-            _active[name] = recording;
-            return outcome;
-        }
-    }
-
-    /// <summary>
-    /// Headroom above the reserve, after retention tried to make <paramref name="needed"/> bytes of it
-    /// by deleting the oldest complete, unprotected, inactive recordings (never <paramref name="exclude"/>).
-    /// </summary>
-    public long EnsureHeadroom(long needed, string? exclude = null)
-    {
-        long headroom = Space.Headroom() ?? long.MaxValue;
-        // Checked after every span: the common case stays free of allocation (the lambdas below
-        // capture, so they live in another method).
-        return headroom >= needed ? headroom : FreeUp(needed, exclude);
-    }
-
-    private long FreeUp(long needed, string? exclude)
-    {
-        List<Manifest> candidates;
-        lock (_gate)
-            candidates = _index.Values
-                .Where(m => m.State == RecordingStates.Complete && !m.Protected && !_active.ContainsKey(m.Name) && m.Name != exclude)
-                .OrderBy(m => m.Created).Select(m => m.Clone()).ToList();
-        return Space.MakeRoom(needed, candidates, n => Delete(n, out _) == DeleteOutcome.Deleted);
-    }
-
+    /// <summary>Writes a recording's manifest (temp, fsync, rename, directory fsync), outside the lock. Returns 0 or the errno.</summary>
     internal int WriteManifest(Manifest manifest) => ManifestFile.TryWrite(Paths, manifest);
 
+    /// <summary>The active recording's newest snapshot replaces what the index lists. No I/O.</summary>
+    internal void Publish(Recording recording, Manifest snapshot)
+    {
+        lock (_gate)
+            if (_claims.TryGetValue(recording.Name, out var c) && ReferenceEquals(c.Recording, recording))
+                _index[recording.Name] = _index[recording.Name] with { Manifest = snapshot };
+    }
+
+    /// <summary>The transfer is over: its final snapshot is listed and the name is free again.</summary>
     internal void Release(Recording recording, Manifest final)
     {
         lock (_gate)
         {
-            if (_active.TryGetValue(recording.Name, out var current) && ReferenceEquals(current, recording))
-                _active.Remove(recording.Name);
-            _index[recording.Name] = final.Clone();
+            if (!_claims.TryGetValue(recording.Name, out var c) || !ReferenceEquals(c.Recording, recording)) return;
+            _claims.Remove(recording.Name);
+            _index[recording.Name] = _index[recording.Name] with { Manifest = final };
         }
     }
 
-    /// <summary>Manifest of a recording (a live copy for an active one), or null.</summary>
+    /// <summary>Manifest snapshot of a recording (the newest published one for an active recording), or null.</summary>
     public Manifest? Find(string name)
     {
-        lock (_gate)
-        {
-            if (_active.TryGetValue(name, out var rec)) return rec.Snapshot();
-            return _index.TryGetValue(name, out var m) ? m.Clone() : null;
-        }
+        lock (_gate) return _index.TryGetValue(name, out var e) ? e.Manifest : null;
     }
 
     public List<Manifest> List()
     {
+        List<Manifest> list;
         lock (_gate)
         {
-            var list = new List<Manifest>(_index.Count);
-            foreach (var (name, m) in _index)
-                list.Add(_active.TryGetValue(name, out var rec) ? rec.Snapshot() : m.Clone());
-            list.Sort((a, b) => a.Created != b.Created ? a.Created.CompareTo(b.Created) : string.CompareOrdinal(a.Name, b.Name));
-            return list;
+            list = new List<Manifest>(_index.Count);
+            foreach (var e in _index.Values) list.Add(e.Manifest);
         }
+        list.Sort((a, b) => a.Created != b.Created ? a.Created.CompareTo(b.Created) : string.CompareOrdinal(a.Name, b.Name));
+        return list;
     }
 
-    public List<Recording> ActiveRecordings()
-    {
-        lock (_gate) return [.. _active.Values];
-    }
-
-    public enum DeleteOutcome { Deleted, NotFound, Busy, StorageFailed }
-
-    public DeleteOutcome Delete(string name, out int errno)
-    {
-        errno = 0;
-        lock (_gate)
-        {
-            if (_active.ContainsKey(name)) return DeleteOutcome.Busy;
-            if (!_index.ContainsKey(name)) return DeleteOutcome.NotFound;
-            errno = DeleteFiles(name);
-            if (errno != 0) return DeleteOutcome.StorageFailed;
-            _index.Remove(name);
-            return DeleteOutcome.Deleted;
-        }
-    }
+    public enum OpenOutcome { Opened, NotFound, StorageFailed }
 
     /// <summary>
-    /// Renames the manifest to ".NAME.deleting" first, so a crash half-way is finished by recovery
-    /// instead of leaving data without a manifest or a manifest without data.
+    /// Opens a recording's data for reading together with the snapshot it is served under: if a delete
+    /// or an overwrite of the name started, or finished, between taking the snapshot and the open, the
+    /// descriptor might be the new recording's file, and it is closed and the name looked up again.
+    /// The caller owns <paramref name="fd"/>. The open itself happens outside the lock.
     /// </summary>
-    private int DeleteFiles(string name)
+    public OpenOutcome TryOpenForRead(string name, out Manifest? manifest, out int fd, out int errno)
     {
-        if (Libc.Rename(Paths.Manifest(name), Paths.Deleting(name)) != 0)
+        fd = -1;
+        errno = 0;
+        for (int attempt = 0; attempt < 4; attempt++)
         {
-            int errno = Libc.LastErrno;
-            if (errno != Libc.ENOENT) return errno;
+            long incarnation;
+            lock (_gate)
+            {
+                manifest = ReadableEntry(name, out incarnation);
+                if (manifest is null) return OpenOutcome.NotFound;
+            }
+            fd = Libc.Open(Paths.Data(manifest.Name), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW, 0);
+            if (fd < 0) errno = Libc.LastErrno;
+            lock (_gate)
+                if (ReadableEntry(name, out long now) is not null && now == incarnation)
+                    return fd >= 0 ? OpenOutcome.Opened : OpenOutcome.StorageFailed;
+            if (fd >= 0) Libc.Close(fd);
+            fd = -1;
         }
-        FinishDelete(name);
-        return ManifestFile.SyncDirectory(Paths.Root);
+        manifest = null;
+        return OpenOutcome.NotFound;
     }
 
-    private void FinishDelete(string name)
+    /// <summary>Under the lock: the listed snapshot, unless a delete or a replace of the name is under way.</summary>
+    private Manifest? ReadableEntry(string name, out long incarnation)
     {
-        Libc.Unlink(Paths.Data(name));
-        Libc.Unlink(Paths.Deleting(name));
+        incarnation = 0;
+        if (!_index.TryGetValue(name, out var e)) return null;
+        if (_claims.TryGetValue(name, out var c) && c.Destructive) return null;
+        incarnation = e.Incarnation;
+        return e.Manifest;
+    }
+
+    /// <summary>Recordings being written now (their newest snapshots).</summary>
+    public List<Manifest> ActiveSnapshots()
+    {
+        lock (_gate)
+        {
+            var list = new List<Manifest>();
+            foreach (var (name, c) in _claims)
+                if (c.Recording is not null && _index.TryGetValue(name, out var e)) list.Add(e.Manifest);
+            return list;
+        }
     }
 }

@@ -6,8 +6,17 @@ public sealed class StorageOptions
     /// <summary>Folder holding recordings and their manifests.</summary>
     public string Root { get; set; } = "./var/recordings";
 
-    /// <summary>Daemon state (learned write-path costs). Default: ".state" inside the root (names never start with '.').</summary>
+    /// <summary>
+    /// Daemon state that outlives a restart (learned write-path costs). Never on the recording medium:
+    /// default "state" beside the root (see Hosting/RuntimeFolders for the USB-disk rule).
+    /// </summary>
     public string? StateDir { get; set; }
+
+    public static string DefaultStateDir(string root) => Sibling(root, "state");
+
+    /// <summary>A folder next to the storage root: ./var/recordings -> ./var/state.</summary>
+    public static string Sibling(string root, string name) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root).TrimEnd('/')) ?? "/", name);
 
     /// <summary>fdatasync + manifest every this many bytes (what survives a power cut).</summary>
     public long CommitIntervalBytes { get; set; } = 64L << 20;

@@ -44,7 +44,7 @@ public class PathCostTests
     {
         var c = new PathCost { NsPerByte = double.NaN };
         c.Add(Window(0.5, 1e9, true), 0.5);
-        var m = new Recd.Recordings.Manifest { Costs = new() { ["direct/4M"] = c } };
+        var m = new Recd.Recordings.Manifest { Costs = new Dictionary<string, PathCost> { ["direct/4M"] = c } };
         string json = System.Text.Json.JsonSerializer.Serialize(m, Recd.Recordings.ManifestJson.Default.Manifest);
         Assert.Contains("\"backlogShare\":1", json.Replace(" ", ""));
     }
