@@ -248,10 +248,11 @@ def duets(opts, native, base, extra, first, best, total, streams, via_ns):
     condition's daemon measured ~2% dearer than a fresh one running the same (A/A duets of direct
     beside direct: +0.9%, +3.6%; auto's rounds without a probe: +2.2%). Returns per-round (auto, best)
     CPU-s/GiB and what the manifests of each side measured per round."""
-    learned = os.path.join(first[2], ".state", "learned-costs.json")
+    # The state folder sits beside each daemon's storage root (ROOT.state).
+    learned = os.path.join(first[2] + ".state", "learned-costs.json")
     if os.path.exists(learned):
-        os.makedirs(os.path.join(base, "duet", ".state"), exist_ok=True)
-        shutil.copy(learned, os.path.join(base, "duet", ".state", "learned-costs.json"))
+        os.makedirs(os.path.join(base, "duet.state"), exist_ok=True)
+        shutil.copy(learned, os.path.join(base, "duet.state", "learned-costs.json"))
     second = Daemon(opts.root, os.path.join(base, "duet"), extra)
     group = CpuGroup("recd-selbench-duet")
     group.add(second.proc.pid)

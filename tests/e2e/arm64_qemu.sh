@@ -30,7 +30,8 @@ BIN="$wrapper"
 
 for fs in ext4 tmpfs; do
   dir="$work_ext4"; [ "$fs" = tmpfs ] && dir="$work_tmpfs"
-  start_daemon "$dir" "$dir/store"
+  # The generic-arm64 profile keeps runtime state in /run/recd and /var/lib/recd, as a board does: here beside the store.
+  start_daemon "$dir" "$dir/store" --RuntimeDir "$dir/run" --Storage:StateDir "$dir/state"
   [ -n "$port" ] || { notok "$fs: arm64 daemon did not start: $(tail -n 3 "$dir/daemon.log")"; continue; }
   for path in buffered splice direct; do
     for framing in length chunked; do

@@ -8,7 +8,7 @@ pid=""
 cleanup() { stop_daemon; rm -rf "$tmp"; }
 trap cleanup EXIT
 start_daemon "$tmp" "$tmp/store"
-sock="$tmp/store/.state/control.sock"
+sock="$tmp/store.run/control.sock"
 ctl() { "$BIN" ctl --board-dir "$ROOT/board" --storage "$tmp/store" "$@"; }
 
 [ -S "$sock" ] && [ "$(stat -c %a "$sock")" = 600 ] && ok "control socket $sock exists with mode 0600" || notok "control socket: $(stat -c '%F %a' "$sock" 2>&1)"

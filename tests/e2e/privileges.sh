@@ -36,7 +36,7 @@ uids="$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")"
 gids="$(awk '/^Groups:/ {print $2}' "/proc/$pid/status")"
 [ "$uids" = "$uid $uid $uid $uid" ] && [ -z "$gids" ] &&
   ok "real, effective, saved and fs uid are $USER_NAME's ($uid), no supplementary groups" || notok "uids '$uids' groups '$gids'"
-sock="$tmp/store/.state/control.sock"
+sock="$tmp/store.run/control.sock"
 [ "$(stat -c '%U %a' "$sock" 2>/dev/null)" = "$USER_NAME 600" ] &&
   ok "control socket owned by $USER_NAME, mode 0600" || notok "control socket: $(stat -c '%U %a' "$sock" 2>&1)"
 c="$(curl -sS -o /dev/null -w '%{http_code}' -T "$tmp/src" "$base/after.ts")"

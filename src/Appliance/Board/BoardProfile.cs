@@ -29,7 +29,7 @@ public sealed class BoardProfile
     public string? ControlSocket { get; set; }
 
     /// <summary>
-    /// Runtime state (the control socket): /run/recd on boards; default "run" beside the storage root.
+    /// Runtime state (the control socket): /run/recd on boards; default ROOT.run beside the storage root.
     /// Never on the recording medium (see Hosting/RuntimeFolders).
     /// </summary>
     public string? RuntimeDir { get; set; }

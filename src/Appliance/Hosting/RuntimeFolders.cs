@@ -8,7 +8,7 @@ namespace Recd.Hosting;
 /// restarts) and the runtime folder (the control socket; /run/recd on boards). Neither may live on
 /// the recording medium: a USB disk formatted exFAT, FAT or NTFS cannot hold a Unix socket (bind
 /// fails with EIO on exfat-fuse), knows no ownership, and is unplugged with the recordings.
-/// Defaults sit beside the storage root; where that is on such a medium they move to a folder under
+/// Defaults sit beside the storage root (ROOT.state, ROOT.run); where that is on such a medium they move to a folder under
 /// /tmp and say so. A folder the profile names explicitly on the medium is refused at start.
 /// </summary>
 public sealed record RuntimeFolders(string StateDir, string RuntimeDir, string ControlSocket)
@@ -27,7 +27,7 @@ public sealed record RuntimeFolders(string StateDir, string RuntimeDir, string C
         string fallback = Path.Combine(Path.GetTempPath(), "recd-" + Convert.ToHexString(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(root)))[..8].ToLowerInvariant());
 
-        string Pick(string? configured, string key, string defaultName)
+        string Pick(string? configured, string key, string suffix)
         {
             if (configured is not null)
             {
@@ -36,9 +36,9 @@ public sealed record RuntimeFolders(string StateDir, string RuntimeDir, string C
                     throw new ArgumentException($"{key} {full} is on the recording medium ({storageMount.FsType} at {storageMount.MountPoint}): runtime state never lives there; set {key} to a folder on the box's own storage (/run/recd, /var/lib/recd)");
                 return full;
             }
-            string beside = StorageOptions.Sibling(root, defaultName);
+            string beside = StorageOptions.Sibling(root, suffix);
             if (!medium || !OnMount(beside, storageMount)) return beside;
-            string moved = Path.Combine(fallback, defaultName);
+            string moved = Path.Combine(fallback, suffix);
             warn?.Invoke($"storage {root} is on {storageMount.FsType} ({storageMount.MountPoint}): {key} moved off the medium to {moved} (set {key} in the profile)");
             return moved;
         }

@@ -163,6 +163,7 @@ public sealed partial class RecordingStore
                 manifest = ReadableEntry(name, out incarnation);
                 if (manifest is null) return OpenOutcome.NotFound;
             }
+            BetweenSnapshotAndOpenForTesting?.Invoke(name);
             fd = Libc.Open(Paths.Data(manifest.Name), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOFOLLOW, 0);
             if (fd < 0) errno = Libc.LastErrno;
             lock (_gate)
@@ -174,6 +175,9 @@ public sealed partial class RecordingStore
         manifest = null;
         return OpenOutcome.NotFound;
     }
+
+    /// <summary>Test seam: runs where a racing delete or overwrite would slip in.</summary>
+    internal Action<string>? BetweenSnapshotAndOpenForTesting { get; set; }
 
     /// <summary>Under the lock: the listed snapshot, unless a delete or a replace of the name is under way.</summary>
     private Manifest? ReadableEntry(string name, out long incarnation)

@@ -8,15 +8,17 @@ public sealed class StorageOptions
 
     /// <summary>
     /// Daemon state that outlives a restart (learned write-path costs). Never on the recording medium:
-    /// default "state" beside the root (see Hosting/RuntimeFolders for the USB-disk rule).
+    /// default ROOT.state beside the root (see Hosting/RuntimeFolders for the USB-disk rule).
     /// </summary>
     public string? StateDir { get; set; }
 
     public static string DefaultStateDir(string root) => Sibling(root, "state");
 
-    /// <summary>A folder next to the storage root: ./var/recordings -> ./var/state.</summary>
-    public static string Sibling(string root, string name) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(root).TrimEnd('/')) ?? "/", name);
+    /// <summary>
+    /// A folder next to the storage root, named after it (./var/recordings -> ./var/recordings.state),
+    /// so two daemons whose roots share a parent never share state or a control socket.
+    /// </summary>
+    public static string Sibling(string root, string suffix) => Path.GetFullPath(root).TrimEnd('/') + "." + suffix;
 
     /// <summary>fdatasync + manifest every this many bytes (what survives a power cut).</summary>
     public long CommitIntervalBytes { get; set; } = 64L << 20;

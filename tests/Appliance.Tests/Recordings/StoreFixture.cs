@@ -9,7 +9,8 @@ public sealed class StoreFixture : IDisposable
     public StoreFixture(string fs = "/tmp", long commitInterval = 64L << 20, WritePathOptions? paths = null)
     {
         Dir = new TempDir(fs);
-        Options = new StorageOptions { Root = Dir.Path, CommitIntervalBytes = commitInterval, CommitIntervalMs = 60_000 };
+        // State inside the temp folder (a directory recovery ignores), so the test leaves nothing behind.
+        Options = new StorageOptions { Root = Dir.Path, StateDir = System.IO.Path.Combine(Dir.Path, ".state"), CommitIntervalBytes = commitInterval, CommitIntervalMs = 60_000 };
         Store = new RecordingStore(Options, new WritePathFactory(paths ?? new WritePathOptions()));
         Store.Recover();
     }
