@@ -14,7 +14,7 @@
  *
  *   OP      write     a WRITE request (write_buf; pwrite, write and splice into a file all arrive here)
  *           fsync     fsync and fdatasync of a file        fdatasync  only the datasync ones
- *           fsyncdir  fsync of a directory                 read, open (open and create), create,
+ *           fsyncdir  fsync of a directory                 read, open (open and create), create (and mknod),
  *           flush     close() of a descriptor              release, rename, unlink, mkdir, rmdir,
  *           truncate  truncate and ftruncate               statfs, getattr, readdir, fallocate,
  *           any       every call above                     chmod, chown, utimens
@@ -455,6 +455,16 @@ static int ffs_mkdir(const char *path, mode_t mode)
     return 0;
 }
 
+/* Unix sockets (recd's control socket may live in the storage tree) and fifos are made by mknod. */
+static int ffs_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+    CHECK(OP_CREATE, path, NULL, -1);
+    if (mknodat(g.root, rel(path), mode, rdev) != 0)
+        return -errno;
+    give_to_caller(-1, rel(path));
+    return 0;
+}
+
 static int ffs_unlink(const char *path)
 {
     CHECK(OP_UNLINK, path, NULL, path_size(path));
@@ -642,6 +652,7 @@ static const struct fuse_operations ffs_ops = {
     .readdir = ffs_readdir,
     .releasedir = ffs_releasedir,
     .fsyncdir = ffs_fsyncdir,
+    .mknod = ffs_mknod,
     .mkdir = ffs_mkdir,
     .unlink = ffs_unlink,
     .rmdir = ffs_rmdir,
