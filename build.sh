@@ -4,7 +4,7 @@
 #   ./build.sh test                 install, publish, run xunit + end-to-end suites; last line "N passed, N failed"
 #   ./build.sh bench [options]      throughput and CPU-s/GiB of each write path beside the C reference
 #   ./build.sh publish [--target RID]   NativeAOT binary into out/RID/ (default: the host's RID)
-#   ./build.sh native               C reference receiver and load sender into native/build/
+#   ./build.sh native               C reference receiver, load sender and faultfs into native/build/
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -33,6 +33,10 @@ deps() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v mount >/dev/null || missing+=(mount)
   [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  # native/faultfs.c (the fault-injecting FUSE filesystem of tests/e2e/durability_faults.sh).
+  command -v fusermount3 >/dev/null || missing+=(fuse3)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  [ -e /usr/include/fuse3/fuse.h ] || missing+=(libfuse3-dev)
   # The selector benchmark's veth condition switches GRO/TSO/GSO off with ethtool (NIC-like segments).
   [ "${1:-}" = bench ] && { command -v ethtool >/dev/null || missing+=(ethtool); }
   if [ "${1:-}" = cross ]; then
