@@ -55,6 +55,7 @@ public sealed class Recording : IDisposable
         _path = factory.Create(start);
         Length = length;
         Committed = length;
+        Progress = new RecordingProgress(length);
         _nextCommitBytes = length + store.Options.CommitIntervalBytes;
         _lastCommitTicks = _lastPublishTicks = Stopwatch.GetTimestamp();
         _bytesByPath = manifest.BytesByPath is { } b ? new Dictionary<string, long>(b) : new Dictionary<string, long>();
@@ -74,6 +75,9 @@ public sealed class Recording : IDisposable
 
     /// <summary>Bytes known durable and promised by a manifest that is itself durable (renamed, directory synced).</summary>
     public long Committed { get; private set; }
+
+    /// <summary>The written length as followers see it (published after every write-path call).</summary>
+    public RecordingProgress Progress { get; }
 
     /// <summary>The storage failure latched for this recording, or null.</summary>
     public StorageFault? Fault => _fault;
@@ -243,6 +247,7 @@ public sealed class Recording : IDisposable
             // was written, else an interrupted recording at the last durable commit.
             string listed = _fault is not null ? RecordingStates.Damaged : err == 0 ? state : RecordingStates.Interrupted;
             _store.Release(this, Build(listed, Committed));
+            Progress.End();
         }
         if (_selector is not null)
         {
@@ -328,6 +333,7 @@ public sealed class Recording : IDisposable
     {
         if (bytes <= 0) return;
         Length += bytes;
+        Progress.Advance(Length);
         _bytesByPath[label] = _bytesByPath.GetValueOrDefault(label) + bytes;
     }
 

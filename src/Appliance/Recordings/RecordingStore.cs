@@ -151,9 +151,14 @@ public sealed partial class RecordingStore
     /// descriptor might be the new recording's file, and it is closed and the name looked up again.
     /// The caller owns <paramref name="fd"/>. The open itself happens outside the lock.
     /// </summary>
-    public OpenOutcome TryOpenForRead(string name, out Manifest? manifest, out int fd, out int errno)
+    public OpenOutcome TryOpenForRead(string name, out Manifest? manifest, out int fd, out int errno) =>
+        TryOpenForRead(name, out manifest, out fd, out errno, out _);
+
+    /// <summary>As above; <paramref name="progress"/> is the recording's written length while it is being written, else null.</summary>
+    public OpenOutcome TryOpenForRead(string name, out Manifest? manifest, out int fd, out int errno, out RecordingProgress? progress)
     {
         fd = -1;
+        progress = null;
         errno = 0;
         for (int attempt = 0; attempt < 4; attempt++)
         {
@@ -168,7 +173,10 @@ public sealed partial class RecordingStore
             if (fd < 0) errno = Libc.LastErrno;
             lock (_gate)
                 if (ReadableEntry(name, out long now) is not null && now == incarnation)
+                {
+                    if (_claims.TryGetValue(name, out var c) && c.Recording is { } live) progress = live.Progress;
                     return fd >= 0 ? OpenOutcome.Opened : OpenOutcome.StorageFailed;
+                }
             if (fd >= 0) Libc.Close(fd);
             fd = -1;
         }
