@@ -214,6 +214,27 @@ public class RecoveryTests
     }
 
     [Fact]
+    public void WhenTheBadManifestCannotBeKeptAsideItIsNotOverwrittenAndTheRecordingIsStillListed()
+    {
+        using var f = new StoreFixture();
+        Record(f, "r.ts", Size);
+        File.WriteAllText(f.Store.Paths.Manifest("r.ts"), "{\"name\"");
+        // rename(2) onto a non-empty directory fails (EISDIR), as it would on a read-only or failing disk.
+        Directory.CreateDirectory(Path.Combine(f.Store.Paths.Corrupt("r.ts"), "occupied"));
+
+        for (int start = 0; start < 2; start++)
+        {
+            var store = Restart(f);
+            var m = AssertDamaged(store, "r.ts", Size);
+            Assert.StartsWith("manifest unreadable (could not be kept aside: EISDIR): ", m.Reason);
+            Assert.Equal("{\"name\"", File.ReadAllText(store.Paths.Manifest("r.ts"))); // the evidence, untouched
+        }
+        var last = f.Reopen();
+        Assert.Equal(RecordingStore.DeleteOutcome.Deleted, last.Delete("r.ts", out _));
+        Assert.False(File.Exists(last.Paths.Data("r.ts")));
+    }
+
+    [Fact]
     public void AnUnreadableManifestWithoutDataIsStillListed()
     {
         using var f = new StoreFixture();
