@@ -19,12 +19,30 @@ internal static partial class Libc
     /// <summary>errno of the last failed call on this thread; call right after it.</summary>
     internal static int LastErrno => Marshal.GetLastPInvokeError();
 
-    internal static string ErrnoName(int errno) => errno switch
-    {
-        EPERM => "EPERM", ENOENT => "ENOENT", EINTR => "EINTR", EIO => "EIO", EBADF => "EBADF",
-        EAGAIN => "EAGAIN", ENOMEM => "ENOMEM", EEXIST => "EEXIST", EINVAL => "EINVAL",
-        EFBIG => "EFBIG", ENOSPC => "ENOSPC", ESPIPE => "ESPIPE", EPIPE => "EPIPE",
-        ENOSYS => "ENOSYS", EOPNOTSUPP => "EOPNOTSUPP", ECONNRESET => "ECONNRESET",
-        ETIMEDOUT => "ETIMEDOUT", EDQUOT => "EDQUOT", _ => "errno " + errno,
-    };
+    /// <summary>"EROFS", not "errno 30": an operator reads the name in a log or an error body and can look it up.</summary>
+    internal static string ErrnoName(int errno) =>
+        (uint)errno < (uint)ErrnoNames.Length && ErrnoNames[errno] is { } name ? name : "errno " + errno;
+
+    // Every value of include/uapi/asm-generic/errno-base.h and errno.h (Linux 6.x), indexed by value:
+    // a file, socket or pipe call can return any of them (a FUSE or network filesystem passes on
+    // whatever its server says). Aliases print their kernel name: EWOULDBLOCK is EAGAIN, EDEADLOCK
+    // is EDEADLK, ENOTSUP is EOPNOTSUPP (glibc defines it so). 41 and 58 are unassigned there.
+    // Values are pinned against glibc's in ErrnoNameTests.
+    private static readonly string?[] ErrnoNames =
+    [
+        /*   0 */ null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF",
+        /*  10 */ "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV", "ENODEV",
+        /*  20 */ "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC", "ESPIPE",
+        /*  30 */ "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK", "ENOSYS", "ENOTEMPTY",
+        /*  40 */ "ELOOP", null, "ENOMSG", "EIDRM", "ECHRNG", "EL2NSYNC", "EL3HLT", "EL3RST", "ELNRNG", "EUNATCH",
+        /*  50 */ "ENOCSI", "EL2HLT", "EBADE", "EBADR", "EXFULL", "ENOANO", "EBADRQC", "EBADSLT", null, "EBFONT",
+        /*  60 */ "ENOSTR", "ENODATA", "ETIME", "ENOSR", "ENONET", "ENOPKG", "EREMOTE", "ENOLINK", "EADV", "ESRMNT",
+        /*  70 */ "ECOMM", "EPROTO", "EMULTIHOP", "EDOTDOT", "EBADMSG", "EOVERFLOW", "ENOTUNIQ", "EBADFD", "EREMCHG", "ELIBACC",
+        /*  80 */ "ELIBBAD", "ELIBSCN", "ELIBMAX", "ELIBEXEC", "EILSEQ", "ERESTART", "ESTRPIPE", "EUSERS", "ENOTSOCK", "EDESTADDRREQ",
+        /*  90 */ "EMSGSIZE", "EPROTOTYPE", "ENOPROTOOPT", "EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT", "EAFNOSUPPORT", "EADDRINUSE", "EADDRNOTAVAIL",
+        /* 100 */ "ENETDOWN", "ENETUNREACH", "ENETRESET", "ECONNABORTED", "ECONNRESET", "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS",
+        /* 110 */ "ETIMEDOUT", "ECONNREFUSED", "EHOSTDOWN", "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "ESTALE", "EUCLEAN", "ENOTNAM", "ENAVAIL",
+        /* 120 */ "EISNAM", "EREMOTEIO", "EDQUOT", "ENOMEDIUM", "EMEDIUMTYPE", "ECANCELED", "ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED",
+        /* 130 */ "EOWNERDEAD", "ENOTRECOVERABLE", "ERFKILL", "EHWPOISON",
+    ];
 }
