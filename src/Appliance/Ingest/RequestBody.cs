@@ -20,7 +20,7 @@ public static class RequestBody
         if (!head.Chunked)
         {
             recording.ExpectedEnd = recording.Length + head.ContentLength;
-            return CopySpan(recording, head.ContentLength, buffer, socket, 0);
+            return CopySpan(recording, head.ContentLength, buffer, socket, limits, 0);
         }
 
         long total = 0;
@@ -35,7 +35,7 @@ public static class RequestBody
                 return status == ParseStatus.Complete ? new Result(new MoveResult(total, MoveStatus.Completed), null) : new Result(fail, error);
             }
 
-            var span = CopySpan(recording, size, buffer, socket, total);
+            var span = CopySpan(recording, size, buffer, socket, limits, total);
             total = span.Move.Moved;
             if (!span.Ok) return span;
 
@@ -44,7 +44,7 @@ public static class RequestBody
         }
     }
 
-    private static Result CopySpan(Recording recording, long count, ConnectionBuffer buffer, ClientSocket socket, long before)
+    private static Result CopySpan(Recording recording, long count, ConnectionBuffer buffer, ClientSocket socket, HttpLimits limits, long before)
     {
         long moved = 0;
         int fromBuffer = (int)Math.Min(count, buffer.Count);
@@ -57,7 +57,7 @@ public static class RequestBody
         }
         if (moved < count)
         {
-            var r = recording.Receive(socket.Fd, count - moved);
+            var r = recording.Receive(socket.Fd, count - moved, limits.BodyIdleTimeoutMs);
             moved += r.Moved;
             if (!r.IsCompleted) return new Result(r with { Moved = before + moved }, null);
         }

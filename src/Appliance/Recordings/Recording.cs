@@ -42,6 +42,7 @@ public sealed class Recording : IDisposable
     private bool _settling;
     private int _slowWritesLogged;
     private StorageFault? _fault;
+    private readonly SocketBatch? _batch;
 
     internal Recording(RecordingStore store, Manifest manifest, RecordingFile file, WritePathFactory factory,
         PathChoice start, Selector? selector, long length)
@@ -62,6 +63,8 @@ public sealed class Recording : IDisposable
         _meteredBytes = manifest.MeteredBytes;
         _threadCpuNs = manifest.ThreadCpuNs;
         _described = manifest with { Policy = selector is null ? start.Kind.Name() : "auto" };
+        var wp = factory.Options;
+        _batch = wp.BatchBytes > 0 ? new SocketBatch(wp.BatchBytes, wp.BatchLatencyMs, wp.ReceiveBufferBytes) : null;
         _pageCache = PageCachePolicy.From(factory.Options);
         _pageCache.StartAt(length);
         var so = store.Selection.Options;
@@ -103,11 +106,27 @@ public sealed class Recording : IDisposable
         return new MoveResult(written, MoveStatus.StorageFailed, err);
     }
 
-    /// <summary>Moves exactly <paramref name="count"/> body bytes from the socket unless the result says otherwise.</summary>
-    public MoveResult Receive(int socketFd, long count)
+    /// <summary>Reads that found the socket drained and waited for a batch (a wakeup each), over the recording.</summary>
+    public long BatchWaits => _batch?.Waits ?? 0;
+
+    /// <summary>
+    /// Moves exactly <paramref name="count"/> body bytes from the socket unless the result says
+    /// otherwise. Batched, each write-path call returns within the batch latency bound, so bytes
+    /// reach the file (and commits stay on time) however slowly they arrive; no byte for
+    /// <paramref name="idleTimeoutMs"/> ends the body as timed out.
+    /// </summary>
+    public MoveResult Receive(int socketFd, long count, int idleTimeoutMs = 30_000)
     {
         if (_fault is { } f) return new MoveResult(0, MoveStatus.StorageFailed, f.Errno);
+        _batch?.Begin(socketFd);
+        try { return ReceiveSpans(socketFd, count, idleTimeoutMs); }
+        finally { _batch?.Release(socketFd); }
+    }
+
+    private MoveResult ReceiveSpans(int socketFd, long count, int idleTimeoutMs)
+    {
         long moved = 0;
+        long lastByteTicks = Stopwatch.GetTimestamp();
         while (moved < count)
         {
             long span = Math.Min(SpanBytes, count - moved);
@@ -115,7 +134,7 @@ public sealed class Recording : IDisposable
             // O_DIRECT writes whole blocks with no buffered head and tail around each span.
             if (span == SpanBytes) span -= (Length + span) % DirectWritePath.Block;
             _meter.Begin(watchDirty: _selector is not null && _path.Kind != WritePathKind.Direct);
-            var result = _path.Move(socketFd, _file, Length, span);
+            var result = _path.Move(socketFd, _file, Length, span, _batch);
             bool windowDone = _meter.End(result.Moved, socketFd, out var sample);
             Account(_path.Label, result.Moved);
             moved += result.Moved;
@@ -131,7 +150,14 @@ public sealed class Recording : IDisposable
                 SwitchTo(next);
                 continue;
             }
-            if (!result.IsCompleted)
+            if (result.Status == MoveStatus.Due)
+            {
+                // The latency bound: what arrived is in the file; the rest of the span is still to come.
+                if (result.Moved > 0) lastByteTicks = Stopwatch.GetTimestamp();
+                else if (Stopwatch.GetElapsedTime(lastByteTicks).TotalMilliseconds >= idleTimeoutMs)
+                    return new MoveResult(moved, MoveStatus.TimedOut, Libc.EAGAIN);
+            }
+            else if (!result.IsCompleted)
             {
                 if (result.Status == MoveStatus.StorageFailed) NoteWriteFailure(result.Errno, "write, " + _path.Label);
                 return new MoveResult(moved, result.Status, result.Errno);

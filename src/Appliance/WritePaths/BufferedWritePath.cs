@@ -18,13 +18,14 @@ public sealed unsafe class BufferedWritePath : IWritePath
     public WritePathKind Kind => WritePathKind.Buffered;
     public string Label { get; }
 
-    public MoveResult Move(int socketFd, RecordingFile file, long offset, long count)
+    public MoveResult Move(int socketFd, RecordingFile file, long offset, long count, SocketBatch? batch = null)
     {
+        batch?.StartMove();
         long moved = 0;
         while (moved < count)
         {
             int want = (int)Math.Min(_buffer.Size, count - moved);
-            int got = SocketRead.Recv(socketFd, _buffer.Pointer, want, out var status, out int errno);
+            int got = SocketRead.Recv(socketFd, _buffer.Pointer, want, batch, out var status, out int errno);
             if (got == 0) return new MoveResult(moved, status, errno);
             int werr = file.TryWriteAll(new ReadOnlySpan<byte>(_buffer.Pointer, got), offset + moved, out long written);
             moved += written;

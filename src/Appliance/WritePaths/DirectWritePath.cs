@@ -28,8 +28,9 @@ public sealed unsafe class DirectWritePath : IWritePath
     public long DirectBytes { get; private set; }
     public long BufferedBytes { get; private set; }
 
-    public MoveResult Move(int socketFd, RecordingFile file, long offset, long count)
+    public MoveResult Move(int socketFd, RecordingFile file, long offset, long count, SocketBatch? batch = null)
     {
+        batch?.StartMove();
         if (!file.TryGetDirectFd(out int directFd, out int openErr))
             return new MoveResult(0, MoveStatus.Unsupported, openErr);
 
@@ -45,7 +46,7 @@ public sealed unsafe class DirectWritePath : IWritePath
                 ? (int)Math.Min(_buffer.Size, left - left % Block)
                 : (int)Math.Min(misalign == 0 ? left : Block - misalign, left);
 
-            int filled = Fill(socketFd, want, out var status, out int rerr);
+            int filled = Fill(socketFd, want, batch, out var status, out int rerr);
             int werr = aligned && filled == want
                 ? WriteDirect(directFd, file, filled, pos, out long written)
                 : WriteMixed(directFd, file, filled, pos, out written);
@@ -58,14 +59,14 @@ public sealed unsafe class DirectWritePath : IWritePath
     }
 
     /// <summary>Reads until <paramref name="want"/> bytes are in the buffer, or the socket stops.</summary>
-    private int Fill(int socketFd, int want, out MoveStatus status, out int errno)
+    private int Fill(int socketFd, int want, SocketBatch? batch, out MoveStatus status, out int errno)
     {
         int filled = 0;
         status = MoveStatus.Completed;
         errno = 0;
         while (filled < want)
         {
-            int got = SocketRead.Recv(socketFd, _buffer.Pointer + filled, want - filled, out status, out errno);
+            int got = SocketRead.Recv(socketFd, _buffer.Pointer + filled, want - filled, batch, out status, out errno);
             if (got == 0) break;
             filled += got;
         }

@@ -15,5 +15,6 @@ public interface IWritePath : IDisposable
     /// <summary>Short label with the size parameter, for stats: "splice/1M".</summary>
     string Label { get; }
 
-    MoveResult Move(int socketFd, RecordingFile file, long offset, long count);
+    /// <param name="batch">Batched wakeups with a latency bound, or null to block in each read (SO_RCVTIMEO bounds it).</param>
+    MoveResult Move(int socketFd, RecordingFile file, long offset, long count, SocketBatch? batch = null);
 }

@@ -14,6 +14,11 @@ public enum MoveStatus
     StorageFailed,
     /// <summary>This path cannot work for this file or socket; nothing was lost, use another path.</summary>
     Unsupported,
+    /// <summary>
+    /// The batch latency bound passed (see <see cref="SocketBatch"/>): every byte received so far is in
+    /// the file, the rest of the span has not arrived yet; call again for it.
+    /// </summary>
+    Due,
 }
 
 /// <summary>What a write path did with a span: how many bytes reached the file, and why it stopped.</summary>

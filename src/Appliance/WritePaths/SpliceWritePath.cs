@@ -34,8 +34,9 @@ public sealed unsafe class SpliceWritePath : IWritePath
 
     public int GrantedPipeBytes => _pipe?.Size ?? 0;
 
-    public MoveResult Move(int socketFd, RecordingFile file, long offset, long count)
+    public MoveResult Move(int socketFd, RecordingFile file, long offset, long count, SocketBatch? batch = null)
     {
+        batch?.StartMove();
         if (_pipe is null)
         {
             _pipe = SplicePipe.TryCreate(_requestedPipeBytes, out int perr);
@@ -46,21 +47,32 @@ public sealed unsafe class SpliceWritePath : IWritePath
         long moved = 0;
         while (moved < count)
         {
-            // socket -> pipe. The pipe is empty here, so this blocks only for the socket, and
-            // SO_RCVTIMEO bounds that wait (tcp_splice_read honours sk_rcvtimeo).
-            nint n = Libc.Splice(socketFd, null, pipe.WriteFd, null, (nuint)Math.Min(pipe.Size, count - moved),
-                Libc.SPLICE_F_MOVE | Libc.SPLICE_F_MORE);
+            // socket -> pipe. The pipe is empty here, so this waits only for the socket: blocking,
+            // SO_RCVTIMEO bounds the wait (tcp_splice_read honours sk_rcvtimeo); batched, poll waits
+            // for a batch and the splice does not block.
+            long want = Math.Min(pipe.Size, count - moved);
+            if (batch is not null && !batch.WaitReadable(socketFd, (int)want)) return new MoveResult(moved, MoveStatus.Due);
+            nint n = Libc.Splice(socketFd, null, pipe.WriteFd, null, (nuint)want,
+                Libc.SPLICE_F_MOVE | Libc.SPLICE_F_MORE | (batch is null ? 0 : Libc.SPLICE_F_NONBLOCK));
             if (n == 0) return new MoveResult(moved, MoveStatus.PeerClosed);
             if (n < 0)
             {
                 int errno = Libc.LastErrno;
                 if (errno == Libc.EINTR) continue;
-                // EAGAIN is ambiguous in general (socket empty vs pipe full); with a blocking socket
-                // and an empty blocking pipe it can only be the receive timeout.
+                // EAGAIN is ambiguous in general (socket empty vs pipe full); the pipe is empty here,
+                // so it is the socket: batched, drained (wait again unless the bound has come);
+                // blocking, the receive timeout.
+                if (errno == Libc.EAGAIN && batch is not null)
+                {
+                    batch.Read(0, want);
+                    if (batch.Overdue) return new MoveResult(moved, MoveStatus.Due);
+                    continue;
+                }
                 if (errno == Libc.EAGAIN) return new MoveResult(moved, MoveStatus.TimedOut, errno);
                 if (errno is Libc.EINVAL or Libc.ENOSYS) return new MoveResult(moved, MoveStatus.Unsupported, errno);
                 return new MoveResult(moved, MoveStatus.SocketFailed, errno);
             }
+            batch?.Read(n, want);
             pipe.Held = n;
 
             // pipe -> file, at an explicit offset (never O_APPEND: splice rejects it).

@@ -27,6 +27,23 @@ public sealed class WritePathOptions
     /// <summary>... or this many milliseconds.</summary>
     public int SyncIntervalMs { get; set; } = 1000;
 
+    /// <summary>
+    /// Batched wakeups (see SocketBatch): a read that found the socket drained waits until this many
+    /// bytes are queued (SO_RCVLOWAT), never more than the span still expects. 256 KiB: a plain C
+    /// receiver measured 1.5 CPU-s/GiB on 10 Mbit/s streams with it, 12.5 without. 0 turns batching off.
+    /// </summary>
+    public int BatchBytes { get; set; } = 256 * 1024;
+
+    /// <summary>... and never longer than this: a slow or stalled sender's bytes reach the file (and chase-play readers) within it.</summary>
+    public int BatchLatencyMs { get; set; } = 1000;
+
+    /// <summary>
+    /// SO_RCVBUF for a recording's socket, bounding the kernel memory a batch waits in (16 streams on
+    /// a 256 MiB box); 0 leaves the kernel's autotuning (up to tcp_rmem's max, 6 MiB by default).
+    /// The kernel doubles the value for its bookkeeping and caps SO_RCVLOWAT at half of it.
+    /// </summary>
+    public int ReceiveBufferBytes { get; set; }
+
     /// <summary>Kill switch, like HAProxy's "nosplice": splice is never used while set.</summary>
     public bool NoSplice { get; set; }
 
@@ -39,6 +56,9 @@ public sealed class WritePathOptions
         if (PipeBytes < 4096 || PipeBytes > 64 << 20)
             throw new ArgumentException($"WritePaths:PipeBytes must be between 4 KiB and 64 MiB, got {PipeBytes}");
         PageCachePolicy.ParseMode(PageCache);
+        if (BatchBytes is < 0 or > 16 << 20) throw new ArgumentException($"WritePaths:BatchBytes must be 0 (off) .. 16 MiB, got {BatchBytes}");
+        if (BatchLatencyMs is < 10 or > 10_000) throw new ArgumentException($"WritePaths:BatchLatencyMs must be 10 .. 10000, got {BatchLatencyMs}");
+        if (ReceiveBufferBytes is < 0 or > 64 << 20) throw new ArgumentException($"WritePaths:ReceiveBufferBytes must be 0 (kernel) .. 64 MiB, got {ReceiveBufferBytes}");
         if (PageCacheBatchBytes < 1 << 20) throw new ArgumentException("WritePaths:PageCacheBatchBytes must be at least 1 MiB");
         if (!PathPolicy.TryParse(Default, out _))
             throw new ArgumentException($"WritePaths:Default must be auto, buffered, splice or direct, got '{Default}'");
