@@ -5,18 +5,23 @@ namespace Recd.Ingest;
 /// <summary>
 /// One accepted TCP connection as a raw blocking fd. Receive and send timeouts are socket options,
 /// so every blocking call (recv, splice, sendfile) is bounded without async machinery.
+/// The owning thread (the connection's) uses <see cref="Fd"/> and disposes; any other thread goes
+/// through the reference-counted handle (<see cref="Abort"/>).
 /// </summary>
 public sealed unsafe class ClientSocket : IDisposable
 {
+    private readonly SocketFdHandle _handle;
     private int _fd;
 
     public ClientSocket(int fd, string remote, System.Net.IPAddress? address = null)
     {
+        _handle = new SocketFdHandle(fd);
         _fd = fd;
         Remote = remote;
         Address = address;
     }
 
+    /// <summary>The raw fd, for the owning thread only (-1 once it disposed).</summary>
     public int Fd => _fd;
     public string Remote { get; }
 
@@ -58,11 +63,29 @@ public sealed unsafe class ClientSocket : IDisposable
         }
     }
 
-    /// <summary>Unblocks any thread sitting in recv/splice on this socket (daemon shutdown).</summary>
-    public void Abort()
+    /// <summary>
+    /// From any thread: unblocks the owner sitting in recv/splice/sendfile on this socket (eviction,
+    /// a client below the minimum rate, daemon shutdown). The reference keeps the fd open across the
+    /// call; once the owner has disposed, this does nothing instead of shutting down whatever socket
+    /// now has that number. False if the socket was already closed.
+    /// </summary>
+    public bool Abort()
     {
-        int fd = _fd;
-        if (fd >= 0) Libc.Shutdown(fd, Libc.SHUT_RDWR);
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            Libc.Shutdown((int)_handle.DangerousGetHandle(), Libc.SHUT_RDWR);
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // the owner closed it: nothing left to unblock
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
     }
 
     /// <summary>
@@ -89,9 +112,10 @@ public sealed unsafe class ClientSocket : IDisposable
         Dispose();
     }
 
+    /// <summary>The owner is done: the fd closes now, or when the last other thread's reference goes.</summary>
     public void Dispose()
     {
-        int fd = Interlocked.Exchange(ref _fd, -1);
-        if (fd >= 0) Libc.Close(fd);
+        _fd = -1;
+        _handle.Dispose();
     }
 }
