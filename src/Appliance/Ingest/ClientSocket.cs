@@ -6,7 +6,7 @@ namespace Recd.Ingest;
 /// One accepted TCP connection as a raw blocking fd. Receive and send timeouts are socket options,
 /// so every blocking call (recv, splice, sendfile) is bounded without async machinery.
 /// The owning thread (the connection's) uses <see cref="Fd"/> and disposes; any other thread goes
-/// through the reference-counted handle (<see cref="Abort"/>).
+/// through the reference-counted handle (<see cref="Abort"/>, <see cref="TryReadProgress"/>).
 /// </summary>
 public sealed unsafe class ClientSocket : IDisposable
 {
@@ -81,6 +81,47 @@ public sealed unsafe class ClientSocket : IDisposable
         catch (ObjectDisposedException)
         {
             return false; // the owner closed it: nothing left to unblock
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>What the kernel counts for this connection (TCP_INFO and the queue ioctls).</summary>
+    public readonly record struct Progress(ulong Received, ulong Acked, int ReceiveQueued, int SendQueued);
+
+    public enum ProgressRead { Ok, Closed, Unsupported }
+
+    /// <summary>
+    /// From any thread: the connection's byte counters. Closed once the owner disposed (or the fd
+    /// is no socket any more); Unsupported on a kernel without tcpi_bytes_received (before 4.1).
+    /// </summary>
+    public ProgressRead TryReadProgress(out Progress progress)
+    {
+        progress = default;
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            int fd = (int)_handle.DangerousGetHandle();
+            byte* info = stackalloc byte[Libc.TcpInfoReadBytes];
+            uint len = Libc.TcpInfoReadBytes;
+            if (Libc.GetSockOpt(fd, Libc.IPPROTO_TCP, Libc.TCP_INFO, info, &len) != 0) return ProgressRead.Closed;
+            if (len < Libc.TcpInfoReadBytes) return ProgressRead.Unsupported;
+            int inq = 0, outq = 0;
+            // A failing ioctl leaves the queue at 0: the tick then counts as if the kernel held nothing.
+            Libc.Ioctl(fd, Libc.FIONREAD, &inq);
+            Libc.Ioctl(fd, Libc.SIOCOUTQ, &outq);
+            progress = new Progress(
+                *(ulong*)(info + Libc.TcpInfoBytesReceivedOffset),
+                *(ulong*)(info + Libc.TcpInfoBytesAckedOffset),
+                inq, outq);
+            return ProgressRead.Ok;
+        }
+        catch (ObjectDisposedException)
+        {
+            return ProgressRead.Closed;
         }
         finally
         {
