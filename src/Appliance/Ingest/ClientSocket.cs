@@ -69,13 +69,24 @@ public sealed unsafe class ClientSocket : IDisposable
     /// call; once the owner has disposed, this does nothing instead of shutting down whatever socket
     /// now has that number. False if the socket was already closed.
     /// </summary>
-    public bool Abort()
+    /// <param name="reset">
+    /// Also make the owner's close a reset (SO_LINGER 0): for a client that stopped reading, the
+    /// response still queued would otherwise sit in the kernel as an orphan until its retries run
+    /// out, and its FIN behind a zero window never reaches the client.
+    /// </param>
+    public bool Abort(bool reset = false)
     {
         bool added = false;
         try
         {
             _handle.DangerousAddRef(ref added);
-            Libc.Shutdown((int)_handle.DangerousGetHandle(), Libc.SHUT_RDWR);
+            int fd = (int)_handle.DangerousGetHandle();
+            if (reset)
+            {
+                var linger = new Libc.Linger { OnOff = 1, Seconds = 0 };
+                Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_LINGER, &linger, (uint)sizeof(Libc.Linger));
+            }
+            Libc.Shutdown(fd, Libc.SHUT_RDWR);
             return true;
         }
         catch (ObjectDisposedException)

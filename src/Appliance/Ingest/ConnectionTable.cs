@@ -116,7 +116,7 @@ public sealed class ConnectionTable(HttpLimits limits)
         }
         if (best is null) return false;
         best.Evicted = true;
-        best.Socket.Abort();
+        best.Socket.Abort(reset: best.Phase == ConnectionPhase.Response);
         Evictions++;
         // Slowloris floods evict fresh connections by the hundred: only closing a reader or a recording is news.
         Log.Write(bestRank == 0 && best.Phase != ConnectionPhase.Response ? LogLevel.Debug : LogLevel.Info,

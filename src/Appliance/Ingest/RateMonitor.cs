@@ -99,7 +99,7 @@ public sealed class RateMonitor : IDisposable
             count.Closed = true;
             Interlocked.Increment(ref _closures);
             Log.Warn($"{c.Socket.Remote}: closed: {reason}");
-            c.Socket.Abort();
+            c.Socket.Abort(reset: true);
         }
         return true;
     }
