@@ -23,11 +23,28 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
     /// <summary>What this connection is doing; written by its own thread only.</summary>
     public ConnectionPhase Phase => (ConnectionPhase)Volatile.Read(ref _phase);
 
+    /// <summary>When the current phase began (Environment.TickCount64).</summary>
+    public long PhaseSince => Volatile.Read(ref _phaseSince);
+
     /// <summary>Changes with every phase, so the monitor starts a new count for each request.</summary>
     public int Generation => Volatile.Read(ref _generation);
 
+    private long _phaseStartCount = -1;
+
+    /// <summary>
+    /// The kernel's byte counter (received for a body, acked for a response) when this phase began,
+    /// -1 if unknown. Read here, once per request, because the monitor may first look a second later:
+    /// a client that sent 1 MiB and paused before that look would have been judged on 0 bytes.
+    /// </summary>
+    public long PhaseStartCount => Volatile.Read(ref _phaseStartCount);
+
     internal void EnterPhase(ConnectionPhase phase)
     {
+        long count = -1;
+        if (phase is ConnectionPhase.Body or ConnectionPhase.Response
+            && socket.TryReadProgress(out var p) == ClientSocket.ProgressRead.Ok)
+            count = (long)(phase == ConnectionPhase.Body ? p.Received : p.Acked);
+        Volatile.Write(ref _phaseStartCount, count);
         Volatile.Write(ref _phaseSince, Environment.TickCount64);
         _belowMinRate = false;
         Volatile.Write(ref _phase, (int)phase);

@@ -81,11 +81,17 @@ public sealed class RateMonitor : IDisposable
             if (count.Generation != generation)
             {
                 count.Generation = generation;
-                count.Last = counter;
-                count.LastTick = now;
                 count.Bytes = count.Elapsed = count.Debt = 0;
                 count.Closed = false;
-                continue;
+                long start = c.PhaseStartCount;
+                if (start < 0 || (ulong)start > counter)
+                {
+                    count.Last = counter;
+                    count.LastTick = now;
+                    continue;
+                }
+                count.Last = (ulong)start;
+                count.LastTick = c.PhaseSince;
             }
             if (count.Closed) continue;
             long moved = (long)(counter - count.Last);

@@ -178,4 +178,21 @@ public sealed class SlotsAndRatesTests
         Assert.True(watch.Elapsed.TotalSeconds > 6, $"read in {watch.Elapsed.TotalSeconds:F1} s: not past the grace");
         Assert.Equal(0, f.Listener.RateClosures);
     }
+
+    [Fact]
+    public void A_body_that_paused_after_a_fast_start_keeps_its_credit()
+    {
+        using var f = new ListenerFixture(Limits());
+        var body = Random(2 << 20);
+        var s = f.Request($"PUT /recordings/pause.ts HTTP/1.1\r\nHost: t\r\nContent-Length: {body.Length}\r\n\r\n");
+        // 1 MiB at once, then a pause past the grace: the average since the body began is what counts
+        // (Kestrel), including the bytes that arrived before the monitor's first look.
+        s.Send(body, 0, 1 << 20, SocketFlags.None);
+        Thread.Sleep(7000);
+        s.Send(body, 1 << 20, body.Length - (1 << 20), SocketFlags.None);
+        s.ReceiveTimeout = 10_000;
+        Assert.Equal(201, ListenerFixture.StatusOf(s));
+        Assert.Equal(0, f.Listener.RateClosures);
+        Assert.Equal(SHA256.HashData(body), SHA256.HashData(File.ReadAllBytes(f.Store.Dir.File("pause.ts"))));
+    }
 }
