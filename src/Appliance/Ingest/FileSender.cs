@@ -17,7 +17,8 @@ public static class FileSender
             if (n == 0) return Libc.EIO; // the file is shorter than its manifest says
             int errno = Libc.LastErrno;
             if (errno == Libc.EINTR) continue;
-            return errno;
+            // On a blocking socket EAGAIN means SO_SNDTIMEO expired: the client took nothing for Http:SendTimeoutMs.
+            return errno == Libc.EAGAIN ? Libc.ETIMEDOUT : errno;
         }
         return 0;
     }

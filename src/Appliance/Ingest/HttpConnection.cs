@@ -6,20 +6,65 @@ namespace Recd.Ingest;
 /// One client connection on its own thread: read a head within the header timeout, dispatch, repeat
 /// while keep-alive allows. Blocking calls only; every wait is bounded by poll or a socket timeout.
 /// </summary>
-public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, RecordingsEndpoint recordings, AccessPolicy access)
+public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, RecordingsEndpoint recordings, AccessPolicy access,
+    ConnectionTable? table = null)
 {
     private readonly ConnectionBuffer _buffer = new(limits.MaxHeaderBytes + 8192);
     private readonly RequestHead _head = new();
 
     public ClientSocket Socket => socket;
 
-    private long _waitingSince = Environment.TickCount64;
+    private int _phase = (int)ConnectionPhase.Fresh;
+    private int _generation;
+    private long _phaseSince = Environment.TickCount64;
+    private long _lastProgress;
+    private volatile bool _belowMinRate;
+
+    /// <summary>What this connection is doing; written by its own thread only.</summary>
+    public ConnectionPhase Phase => (ConnectionPhase)Volatile.Read(ref _phase);
+
+    /// <summary>When the current phase began (Environment.TickCount64).</summary>
+    public long PhaseSince => Volatile.Read(ref _phaseSince);
+
+    /// <summary>Changes with every phase, so the monitor starts a new count for each request.</summary>
+    public int Generation => Volatile.Read(ref _generation);
+
+    private long _phaseStartCount = -1;
 
     /// <summary>
-    /// When this connection started waiting for a request head, or 0 while it is serving one. Such a
-    /// connection holds no recording: it may be closed to make room (slowloris defence).
+    /// The kernel's byte counter (received for a body, acked for a response) when this phase began,
+    /// -1 if unknown. Read here, once per request, because the monitor may first look a second later:
+    /// a client that sent 1 MiB and paused before that look would have been judged on 0 bytes.
     /// </summary>
-    public long WaitingSince => Volatile.Read(ref _waitingSince);
+    public long PhaseStartCount => Volatile.Read(ref _phaseStartCount);
+
+    internal void EnterPhase(ConnectionPhase phase)
+    {
+        long count = -1;
+        if (phase is ConnectionPhase.Body or ConnectionPhase.Response
+            && socket.TryReadProgress(out var p) == ClientSocket.ProgressRead.Ok)
+            count = (long)(phase == ConnectionPhase.Body ? p.Received : p.Acked);
+        Volatile.Write(ref _phaseStartCount, count);
+        Volatile.Write(ref _phaseSince, Environment.TickCount64);
+        _belowMinRate = false;
+        Volatile.Write(ref _phase, (int)phase);
+        Interlocked.Increment(ref _generation);
+    }
+
+    /// <summary>
+    /// Since when this connection has made no progress: the start of its wait for a head (a
+    /// dribbled head is no progress, slowloris), or the last monitor tick its kernel counters moved.
+    /// </summary>
+    public long StaleSince => Math.Max(Volatile.Read(ref _phaseSince), Volatile.Read(ref _lastProgress));
+
+    /// <summary>Set by the rate monitor when the counters moved.</summary>
+    internal void MarkProgress(long now) => Volatile.Write(ref _lastProgress, now);
+
+    /// <summary>The monitor's verdict on a body so far: below the minimum rate (it may still be in its grace period).</summary>
+    public bool BelowMinRate { get => _belowMinRate; internal set => _belowMinRate = value; }
+
+    /// <summary>The rate monitor's count for the current phase; touched by the monitor thread only.</summary>
+    internal readonly RateCount Rate = new();
 
     /// <summary>Chosen for eviction by the listener (guarded by its lock).</summary>
     public bool Evicted { get; set; }
@@ -27,13 +72,12 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
     public void Run()
     {
         socket.SetReceiveTimeout(limits.BodyIdleTimeoutMs);
-        socket.SetSendTimeout(limits.BodyIdleTimeoutMs);
+        socket.SetSendTimeout(limits.SendTimeoutMs);
         try
         {
             bool first = true;
             while (ReadHead(first) is { } outcome)
             {
-                Volatile.Write(ref _waitingSince, 0);
                 first = false;
                 if (outcome.Error is { } error)
                 {
@@ -42,9 +86,17 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
                     ResponseWriter.SendAndClose(socket, _head, Response.Error(error.Status, error.Reason));
                     return;
                 }
+                bool recording = _head.Kind == RequestMethod.Put;
+                if (table is null) EnterPhase(recording ? ConnectionPhase.Body : ConnectionPhase.Response);
+                else if (!table.TryBeginRequest(this, recording))
+                {
+                    Log.Info($"{socket.Remote}: {_head.Method} refused: the readers' slots are busy");
+                    ResponseWriter.SendAndClose(socket, _head, Response.Error(503, "too many readers").Header("Retry-After", "1"));
+                    return;
+                }
                 bool keepOpen = Dispatch();
                 if (!keepOpen || !_head.KeepAlive) break;
-                Volatile.Write(ref _waitingSince, Environment.TickCount64);
+                EnterPhase(ConnectionPhase.Idle);
             }
         }
         catch (Exception e)

@@ -8,7 +8,9 @@ namespace Recd.Ingest;
 /// <summary>
 /// The accept loop: a raw listening socket, one thread per connection up to MaxConnections (a box
 /// records a handful of streams; a thread per transfer gives the cost meter exact per-thread CPU).
-/// Over the limit a client gets a 503 at once instead of waiting in the backlog.
+/// Who gets a slot is the <see cref="ConnectionTable"/>'s business (a recording is never locked
+/// out), and the <see cref="RateMonitor"/> closes clients below the minimum rates. A client refused
+/// gets a 503 at once instead of waiting in the backlog.
 /// </summary>
 public sealed unsafe class IngestListener : IDisposable
 {
@@ -16,8 +18,8 @@ public sealed unsafe class IngestListener : IDisposable
     private readonly HttpLimits _limits;
     private readonly RecordingsEndpoint _recordings;
     private readonly AccessPolicy _access;
-    private readonly HashSet<HttpConnection> _connections = [];
-    private readonly object _gate = new();
+    private readonly ConnectionTable _table;
+    private readonly RateMonitor _monitor;
     private int _fd = -1;
     private volatile bool _stopping;
 
@@ -27,11 +29,19 @@ public sealed unsafe class IngestListener : IDisposable
         _options = options;
         _limits = limits;
         _recordings = recordings;
+        _table = new ConnectionTable(limits);
+        _monitor = new RateMonitor(_table, limits);
     }
 
     public int Port { get; private set; }
 
-    public int ConnectionCount { get { lock (_gate) return _connections.Count; } }
+    public int ConnectionCount => _table.Count;
+
+    /// <summary>Connections closed to make room for a newcomer.</summary>
+    public long Evictions => _table.Evictions;
+
+    /// <summary>Connections closed for being below a minimum data rate.</summary>
+    public long RateClosures => _monitor.Closures;
 
     /// <summary>Binds and listens; throws with a clear message if the address is unusable.</summary>
     public void Start()
@@ -53,6 +63,7 @@ public sealed unsafe class IngestListener : IDisposable
         Libc.GetSockName(_fd, sa, &len);
         Port = SocketAddress.ReadPort(sa);
         new Thread(AcceptLoop) { Name = "accept", IsBackground = true }.Start();
+        _monitor.Start();
     }
 
     private void AcceptLoop()
@@ -72,53 +83,23 @@ public sealed unsafe class IngestListener : IDisposable
                 continue;
             }
             var socket = new ClientSocket(fd, SocketAddress.Format(sa), SocketAddress.Address(sa));
-            var connection = new HttpConnection(socket, _limits, _recordings, _access);
-            lock (_gate)
+            var connection = new HttpConnection(socket, _limits, _recordings, _access, _table);
+            if (_stopping || !_table.TryAdd(connection))
             {
-                bool full = _connections.Count >= _limits.MaxConnections;
-                if (_stopping || (full && (_connections.Count >= _limits.MaxConnections + EvictionSlack || !EvictIdle())))
-                {
-                    socket.SetSendTimeout(1000);
-                    socket.SendAll(Response.Error(503, "too many connections", close: true).Head());
-                    socket.Dispose();
-                    continue;
-                }
-                _connections.Add(connection);
+                socket.SetSendTimeout(1000);
+                socket.SendAll(Response.Error(503, "too many connections", close: true).Head());
+                socket.Dispose();
+                continue;
             }
             var thread = new Thread(() => Serve(connection), 256 * 1024) { Name = "conn", IsBackground = true };
             thread.Start();
         }
     }
 
-    /// <summary>Evicted connections take a moment to leave; new clients may overlap them by this many.</summary>
-    private const int EvictionSlack = 16;
-
-    /// <summary>
-    /// At the limit, the connection that has waited longest for a request head is closed to make
-    /// room: idle and slow-header clients (slowloris) cannot lock out a real client. Connections
-    /// serving a request, recordings above all, are never chosen.
-    /// </summary>
-    private bool EvictIdle()
-    {
-        HttpConnection? oldest = null;
-        foreach (var c in _connections)
-        {
-            long since = c.WaitingSince;
-            if (since != 0 && !c.Evicted && (oldest is null || since < oldest.WaitingSince)) oldest = c;
-        }
-        if (oldest is null) return false;
-        oldest.Evicted = true;
-        oldest.Socket.Abort();
-        Evictions++;
-        return true;
-    }
-
-    public long Evictions { get; private set; }
-
     private void Serve(HttpConnection connection)
     {
         try { connection.Run(); }
-        finally { lock (_gate) _connections.Remove(connection); }
+        finally { _table.Remove(connection); }
     }
 
     /// <summary>
@@ -128,8 +109,7 @@ public sealed unsafe class IngestListener : IDisposable
     public bool Stop(TimeSpan timeout)
     {
         _stopping = true;
-        lock (_gate)
-            foreach (var c in _connections) c.Socket.Abort();
+        _table.AbortAll();
         var deadline = DateTime.UtcNow + timeout;
         while (ConnectionCount > 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
         return ConnectionCount == 0;
@@ -138,6 +118,7 @@ public sealed unsafe class IngestListener : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _monitor.Dispose();
         int fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0) Libc.Close(fd);
     }
