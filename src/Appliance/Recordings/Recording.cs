@@ -53,6 +53,7 @@ public sealed class Recording : IDisposable
         _factory = factory;
         _selector = selector;
         _choice = start;
+        factory.Buffers.Join();
         _path = factory.Create(start);
         Length = length;
         Committed = length;
@@ -363,8 +364,12 @@ public sealed class Recording : IDisposable
         _bytesByPath[label] = _bytesByPath.GetValueOrDefault(label) + bytes;
     }
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         try
         {
             if (!_finished) Finish(RecordingStates.Interrupted, "transfer abandoned");
@@ -373,6 +378,7 @@ public sealed class Recording : IDisposable
         {
             _path.Dispose();
             _file.Dispose();
+            _factory.Buffers.Leave();
         }
     }
 }

@@ -9,10 +9,14 @@ public sealed unsafe class BufferedWritePath : IWritePath
 {
     private readonly NativeBuffer _buffer;
 
-    public BufferedWritePath(int bufferBytes)
+    private readonly BufferBudget? _budget;
+
+    /// <param name="budget">Where the buffer comes from (its share of the budget) and goes back to; null: a buffer of its own.</param>
+    public BufferedWritePath(int bufferBytes, BufferBudget? budget = null)
     {
-        _buffer = new NativeBuffer(bufferBytes);
-        Label = "buffered/" + SizeText.Format(bufferBytes);
+        _budget = budget;
+        _buffer = budget?.Rent(bufferBytes) ?? new NativeBuffer(bufferBytes);
+        Label = "buffered/" + SizeText.Format(_buffer.Size);
     }
 
     public WritePathKind Kind => WritePathKind.Buffered;
@@ -34,5 +38,9 @@ public sealed unsafe class BufferedWritePath : IWritePath
         return new MoveResult(moved, MoveStatus.Completed);
     }
 
-    public void Dispose() => _buffer.Dispose();
+    public void Dispose()
+    {
+        if (_budget is not null) _budget.Return(_buffer);
+        else _buffer.Dispose();
+    }
 }

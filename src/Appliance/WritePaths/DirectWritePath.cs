@@ -15,10 +15,14 @@ public sealed unsafe class DirectWritePath : IWritePath
     private readonly NativeBuffer _buffer;
     private bool _directRefused;
 
-    public DirectWritePath(int bufferBytes)
+    private readonly BufferBudget? _budget;
+
+    /// <param name="budget">Where the buffer comes from (its share of the budget) and goes back to; null: a buffer of its own.</param>
+    public DirectWritePath(int bufferBytes, BufferBudget? budget = null)
     {
-        _buffer = new NativeBuffer(bufferBytes);
-        Label = "direct/" + SizeText.Format(bufferBytes);
+        _budget = budget;
+        _buffer = budget?.Rent(bufferBytes) ?? new NativeBuffer(bufferBytes);
+        Label = "direct/" + SizeText.Format(_buffer.Size);
     }
 
     public WritePathKind Kind => WritePathKind.Direct;
@@ -121,5 +125,9 @@ public sealed unsafe class DirectWritePath : IWritePath
         return err;
     }
 
-    public void Dispose() => _buffer.Dispose();
+    public void Dispose()
+    {
+        if (_budget is not null) _budget.Return(_buffer);
+        else _buffer.Dispose();
+    }
 }

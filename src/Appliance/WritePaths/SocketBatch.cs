@@ -45,7 +45,13 @@ public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBuffer
     }
 
     /// <summary>Starts a Move: its bytes reach the file within the latency bound from now.</summary>
-    public void StartMove() => _deadline = Stopwatch.GetTimestamp() + latencyMs * Stopwatch.Frequency / 1000;
+    public void StartMove()
+    {
+        _deadline = Stopwatch.GetTimestamp() + latencyMs * Stopwatch.Frequency / 1000;
+        _tookRest = false;
+    }
+
+    private bool _tookRest; // at the deadline, what was queued has been read once: the Move returns now
 
     /// <summary>
     /// Before a non-blocking read of up to <paramref name="want"/> bytes. True: read now (a batch,
@@ -68,6 +74,10 @@ public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBuffer
             if (r > 0) return true;
             if (r < 0 && Libc.LastErrno == Libc.EINTR) continue;
             if (r < 0) return true; // let the read report the error
+            // The bound has come: take what is queued once, then the Move returns (a stream that
+            // keeps trickling must not keep it reading a few bytes at a time).
+            if (_tookRest) return false;
+            _tookRest = true;
             return Libc.QueuedBytes(fd) > 0;
         }
     }

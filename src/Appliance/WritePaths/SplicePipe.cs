@@ -34,8 +34,11 @@ public sealed unsafe class SplicePipe : IDisposable
         // pipe-user-pages-soft: both normal. Use whatever was granted.
         Libc.Fcntl(fds[1], Libc.F_SETPIPE_SZ, requestedBytes);
         int granted = Libc.Fcntl(fds[1], Libc.F_GETPIPE_SZ, 0);
-        return new SplicePipe(fds[0], fds[1], granted > 0 ? granted : 4096 * 16);
+        return new SplicePipe(fds[0], fds[1], granted > 0 ? granted : 4096 * 16) { RequestedBytes = requestedBytes };
     }
+
+    /// <summary>The size asked for at creation (what a pool matches on).</summary>
+    public int RequestedBytes { get; private init; }
 
     public void Dispose()
     {

@@ -17,8 +17,12 @@ public sealed unsafe class SpliceWritePath : IWritePath
     private SplicePipe? _pipe;
     private NativeBuffer? _drainBuffer;
 
-    public SpliceWritePath(int pipeBytes)
+    private readonly SplicePipePool? _pool;
+
+    /// <param name="pool">Empty pipes kept across path switches (a probe and the switch back reuse one); null: a pipe of its own.</param>
+    public SpliceWritePath(int pipeBytes, SplicePipePool? pool = null)
     {
+        _pool = pool;
         _requestedPipeBytes = pipeBytes;
         Label = "splice/" + SizeText.Format(pipeBytes);
     }
@@ -39,7 +43,8 @@ public sealed unsafe class SpliceWritePath : IWritePath
         batch?.StartMove();
         if (_pipe is null)
         {
-            _pipe = SplicePipe.TryCreate(_requestedPipeBytes, out int perr);
+            int perr = 0;
+            _pipe = _pool?.TryTake(_requestedPipeBytes) ?? SplicePipe.TryCreate(_requestedPipeBytes, out perr);
             if (_pipe is null) return new MoveResult(0, MoveStatus.Unsupported, perr);
             Label = "splice/" + SizeText.Format(_pipe.Size);
         }
@@ -133,7 +138,9 @@ public sealed unsafe class SpliceWritePath : IWritePath
 
     public void Dispose()
     {
-        _pipe?.Dispose();
+        // Only an empty pipe is ever reused (HAProxy put_pipe/kill_pipe): one holding bytes dies here.
+        if (_pipe is { Held: 0 } empty && _pool is not null) _pool.Give(empty);
+        else _pipe?.Dispose();
         _pipe = null;
         _drainBuffer?.Dispose();
         _drainBuffer = null;

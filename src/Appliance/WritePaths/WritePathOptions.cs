@@ -44,6 +44,12 @@ public sealed class WritePathOptions
     /// </summary>
     public int ReceiveBufferBytes { get; set; }
 
+    /// <summary>
+    /// All recordings' path buffers together, in use or kept for reuse (see BufferBudget): 16 MiB lets
+    /// 16 streams have 1 MiB each, one stream its full DirectBufferBytes. 0: no budget, profile sizes as they are.
+    /// </summary>
+    public long BufferBudgetBytes { get; set; } = 16L << 20;
+
     /// <summary>Kill switch, like HAProxy's "nosplice": splice is never used while set.</summary>
     public bool NoSplice { get; set; }
 
@@ -56,6 +62,7 @@ public sealed class WritePathOptions
         if (PipeBytes < 4096 || PipeBytes > 64 << 20)
             throw new ArgumentException($"WritePaths:PipeBytes must be between 4 KiB and 64 MiB, got {PipeBytes}");
         PageCachePolicy.ParseMode(PageCache);
+        if (BufferBudgetBytes is < 0 or > 1L << 30) throw new ArgumentException($"WritePaths:BufferBudgetBytes must be 0 (none) .. 1 GiB, got {BufferBudgetBytes}");
         if (BatchBytes is < 0 or > 16 << 20) throw new ArgumentException($"WritePaths:BatchBytes must be 0 (off) .. 16 MiB, got {BatchBytes}");
         if (BatchLatencyMs is < 10 or > 10_000) throw new ArgumentException($"WritePaths:BatchLatencyMs must be 10 .. 10000, got {BatchLatencyMs}");
         if (ReceiveBufferBytes is < 0 or > 64 << 20) throw new ArgumentException($"WritePaths:ReceiveBufferBytes must be 0 (kernel) .. 64 MiB, got {ReceiveBufferBytes}");
