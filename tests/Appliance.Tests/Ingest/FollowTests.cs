@@ -16,11 +16,9 @@ public sealed class FollowTests : IDisposable
     private readonly StoreFixture _f;
     private readonly IngestListener _listener;
 
-    public FollowTests() : this(64L << 20) { }
-
-    private FollowTests(long commitBytes)
+    public FollowTests()
     {
-        _f = new StoreFixture(commitInterval: commitBytes);
+        _f = new StoreFixture();
         _listener = new IngestListener(new ListenOptions { Address = "127.0.0.1", Port = 0 }, new HttpLimits(), new RecordingsEndpoint(_f.Store));
         _listener.Start();
     }
@@ -70,8 +68,8 @@ public sealed class FollowTests : IDisposable
         Assert.True(client.WaitForBytes(200_000, 5000), $"follower has {client.BodyBytes} of the 200000 bytes written");
         Assert.Equal(0, _f.Store.Find("live.ts")!.CommittedLength);
 
-        // The rest arrives paced (~13 KB every 5 ms); the follower keeps up with it while it is written.
-        var feeding = Task.Run(() => Feed(rec, pair, 200_000, total - 200_000, delayMs: 5));
+        // The rest arrives paced (~13 KB every 10 ms, ~2 s); the follower keeps up with it while it is written.
+        var feeding = Task.Run(() => Feed(rec, pair, 200_000, total - 200_000, delayMs: 10));
         Assert.True(client.WaitForBytes(1_000_000, 10_000));
         Assert.False(feeding.IsCompleted, "the follower should have had 1 MB while the recording was still being written");
         Assert.Equal(0, _f.Store.Find("live.ts")!.CommittedLength);
