@@ -59,14 +59,16 @@ public sealed class RecordingsEndpoint(RecordingStore store)
     {
         // The descriptor is opened together with the snapshot it is served under: a delete or an
         // overwrite racing this GET can never put the new recording's bytes under the old headers.
-        var opened = store.TryOpenForRead(name, out var manifest, out int fd, out int openErr);
+        bool follow = head.QueryValue("follow") is "1" or "true";
+        var opened = store.TryOpenForRead(name, out var manifest, out int fd, out int openErr, out var progress);
         if (opened == RecordingStore.OpenOutcome.NotFound) return Send(socket, head, Response.Error(404, "no such recording"));
         if (opened == RecordingStore.OpenOutcome.StorageFailed)
         {
             Log.Warn($"{socket.Remote}: GET {name}: open failed ({Libc.ErrnoName(openErr)})");
             return Send(socket, head, StorageError(openErr, "cannot open recording"));
         }
-        try { return Serve(head, name, manifest!, fd, socket); }
+        // sendfile reads this descriptor, never the name again: a later delete or overwrite cannot change what a follower is served.
+        try { return follow ? new FollowSender(store, socket, name, manifest!, fd, progress).Serve(head) : Serve(head, name, manifest!, fd, socket); }
         finally { Libc.Close(fd); }
     }
 
