@@ -17,11 +17,10 @@ pid="" holder=""
 cleanup() {
   stop_daemon KILL
   [ -n "$holder" ] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
+  kill_started
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 mkfifo "$fifo"
 # Opened read-write, so the daemon's open for writing does not wait for a reader and its writes
