@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 tmp="$(mktemp -d /tmp/recd-access.XXXXXX)"
 pid=""
-cleanup() { stop_daemon; rm -rf "$tmp"; }
+cleanup() { stop_daemon; kill_started; rm -rf "$tmp"; }
 trap cleanup EXIT
 start() { start_daemon "$tmp" "$tmp/store" "$@"; }
 stop() { stop_daemon; }

@@ -17,7 +17,7 @@ file "$ARM_BIN" | grep -q aarch64 || { notok "$ARM_BIN is not an aarch64 binary"
 work_ext4="$(mktemp -d /tmp/recd-arm64.XXXXXX)"
 work_tmpfs="$(mktemp -d /dev/shm/recd-arm64.XXXXXX)"
 pid=""
-cleanup() { stop_daemon; rm -rf "$work_ext4" "$work_tmpfs"; }
+cleanup() { stop_daemon; kill_started; rm -rf "$work_ext4" "$work_tmpfs"; }
 trap cleanup EXIT
 head -c 8388613 /dev/urandom >"$work_ext4/src"
 want="$(sha256sum <"$work_ext4/src" | cut -d' ' -f1)"

@@ -5,7 +5,7 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 tmp="$(mktemp -d /tmp/recd-ctl.XXXXXX)"
 pid=""
-cleanup() { stop_daemon; rm -rf "$tmp"; }
+cleanup() { stop_daemon; kill_started; rm -rf "$tmp"; }
 trap cleanup EXIT
 start_daemon "$tmp" "$tmp/store"
 sock="$tmp/store.run/control.sock"

@@ -11,7 +11,7 @@ SIZE=$((48 << 20))
 
 tmp="$(mktemp -d /tmp/recd-crash.XXXXXX)"
 pid=""
-cleanup() { stop_daemon KILL; rm -rf "$tmp"; }
+cleanup() { stop_daemon KILL; kill_started; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 start() { start_daemon "$tmp" "$tmp/store" --Storage:CommitIntervalBytes 4194304 --Storage:CommitIntervalMs 200; }

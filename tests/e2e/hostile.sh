@@ -34,6 +34,9 @@ if [ ! -x "$RECD_BIN" ]; then
 fi
 
 tmp="$(mktemp -d /tmp/recd-e2e-hostile.XXXXXX)"
+# Every process started from here carries the marker; cleanup stops any that escaped the PID kept
+# above (tests/e2e/lib/procs.py), so none outlives the script on success, failure or interrupt.
+export RECD_E2E_ID="$$-$(date +%s%N)"
 pid=""
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -41,6 +44,9 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
   fi
+  local left  # captured, not piped: a sed in the pipe would carry the marker and be killed
+  left="$(python3 "$RECD_ROOT/tests/e2e/lib/procs.py" kill RECD_E2E_ID "$RECD_E2E_ID")"
+  [ -n "$left" ] && sed 's/^/# killed leftover /' <<<"$left"
   wait 2>/dev/null
   rm -rf "$tmp"
 }

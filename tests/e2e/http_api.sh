@@ -43,6 +43,9 @@ LOGS="$TMP/logs"
 WORK="$TMP/work"    # downloads, header dumps, client outputs
 mkdir -p "$SRC" "$RUN" "$LOGS" "$WORK"
 DPID="" PORT="" LOG="" DAEMON_N=0
+# Every process started from here carries the marker; cleanup stops any that escaped the PID kept
+# above (tests/e2e/lib/procs.py), so none outlives the script on success, failure or interrupt.
+export RECD_E2E_ID="$$-$(date +%s%N)"
 
 cleanup() {
   if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
@@ -53,6 +56,9 @@ cleanup() {
   # background clients still running (jobs -p lists only unreaped children of this shell)
   local p
   for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null; done
+  local left  # captured, not piped: a sed in the pipe would carry the marker and be killed
+  left="$(python3 "$RECD_ROOT/tests/e2e/lib/procs.py" kill RECD_E2E_ID "$RECD_E2E_ID")"
+  [ -n "$left" ] && sed 's/^/# killed leftover /' <<<"$left"
   wait 2>/dev/null
   rm -rf "$TMP"
 }

@@ -20,13 +20,22 @@ RPID=""
 DIR_TMP=""
 DIR_SHM=""
 
+# Every process started from here carries the marker; cleanup stops any that escaped RPID
+# (tests/e2e/lib/procs.py), so none outlives the script on success, failure or interrupt.
+export RECD_E2E_ID="$$-$(date +%s%N)"
 cleanup() {
   if [ -n "$RPID" ] && kill -0 "$RPID" 2>/dev/null; then kill "$RPID" 2>/dev/null || true; fi
+  local left  # captured, not piped: a sed in the pipe would carry the marker and be killed
+  left="$(python3 "$ROOT/tests/e2e/lib/procs.py" kill RECD_E2E_ID "$RECD_E2E_ID")" || true
+  [ -n "$left" ] && sed 's/^/# killed leftover /' <<<"$left" || true
+  wait 2>/dev/null || true
   [ -n "$DIR_TMP" ] && rm -rf "$DIR_TMP"
   [ -n "$DIR_SHM" ] && rm -rf "$DIR_SHM"
   return 0
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ok() { echo "ok - $*"; passed=$((passed + 1)); }
 notok() { echo "not ok - $*"; failed=$((failed + 1)); }

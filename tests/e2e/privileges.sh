@@ -20,7 +20,7 @@ uid="$(id -u "$USER_NAME")"
 tmp="$(mktemp -d /tmp/recd-priv.XXXXXX)"
 chmod 755 "$tmp"
 pid=""
-cleanup() { stop_daemon; rm -rf "$tmp"; }
+cleanup() { stop_daemon; kill_started; rm -rf "$tmp"; }
 trap cleanup EXIT
 start() { start_daemon "$tmp" "$tmp/store" "$@"; }
 stop() { stop_daemon; }

@@ -15,8 +15,9 @@ tmp="$(mktemp -d /tmp/recd-slow.XXXXXX)"
 cg="$BLKIO/recd-slow-$$"
 loop="" pid=""
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  umount "$tmp/mnt" 2>/dev/null
+  stop_daemon
+  kill_started   # the curl uploads too: nothing may keep the mount busy
+  umount "$tmp/mnt" 2>/dev/null || umount -l "$tmp/mnt" 2>/dev/null
   [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
   rmdir "$cg" 2>/dev/null
   rm -rf "$tmp"

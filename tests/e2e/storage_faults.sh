@@ -10,8 +10,10 @@ mnt="$tmp/mnt"
 mkdir -p "$mnt"
 pid=""
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  umount "$mnt" 2>/dev/null
+  stop_daemon
+  kill_started   # the upload subshells too: nothing may keep the mount busy
+  # Lazily if still busy: a tmpfs left mounted would hold its 64 MiB of RAM until reboot.
+  umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -31,7 +33,7 @@ start() { # extra args...
   port="$(cat "$tmp/port")"
   base="http://127.0.0.1:$port/recordings"
 }
-stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""; }
+stop() { stop_daemon; }
 put() { # name file [curl args...] -> http code
   local name="$1" file="$2"; shift 2
   curl -sS -m 60 -o /dev/null -w '%{http_code}' -T "$file" "$@" "$base/$name"

@@ -8,21 +8,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 work_ext4="$(mktemp -d /tmp/recd-wp.XXXXXX)"
 work_tmpfs="$(mktemp -d /dev/shm/recd-wp.XXXXXX)"
-pids=()
+pid=""
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  stop_daemon
+  kill_started
   rm -rf "$work_ext4" "$work_tmpfs"
 }
 trap cleanup EXIT
-
-start_daemon() { # dir -> prints port
-  local dir="$1"
-  "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$dir/port" --storage "$dir/store" \
-    --Storage:CommitIntervalBytes 16777216 >"$dir/daemon.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
-  cat "$dir/port"
-}
 
 src="$work_ext4/src"
 mkdir -p "$src"
@@ -37,9 +29,10 @@ print(v)' "$@"
 
 for fs in ext4 tmpfs; do
   dir="$work_ext4"; [ "$fs" = tmpfs ] && dir="$work_tmpfs"
-  port="$(start_daemon "$dir")"
-  [ -n "$port" ] || { notok "$fs: daemon did not start"; cat "$dir/daemon.log"; continue; }
-  base="http://127.0.0.1:$port/recordings"
+  # Not in $(...): a daemon started in that subshell is out of reach of stop_daemon (its PID never
+  # came back), which left two daemons running after every run.
+  start_daemon "$dir" "$dir/store" --Storage:CommitIntervalBytes 16777216
+  [ -n "$port" ] || { notok "$fs: daemon did not start"; cat "$dir/daemon.log"; stop_daemon; continue; }
   for path in buffered splice direct; do
     for n in "${sizes[@]}"; do
       for framing in length chunked; do
@@ -90,6 +83,7 @@ for fs in ext4 tmpfs; do
     fi
   done
   rm -f "$dir/auto-src"
+  stop_daemon
 done
 
 finish

@@ -29,6 +29,7 @@ public sealed class ControlCommands(BoardProfile profile, RecordingStore store, 
         sb.AppendLine($"storage {store.Paths.Root}: {space}");
         sb.AppendLine($"O_DIRECT {(store.DirectUnavailable is null ? "available" : "unavailable: " + store.DirectUnavailable)}, default path {profile.WritePaths.Default}, nosplice {profile.WritePaths.NoSplice}");
         sb.AppendLine($"connections {connections()}, active recordings {store.ActiveCount}");
+        sb.AppendLine($"log lines dropped {Recd.Logging.Log.Dropped} (stderr not keeping up)");
         foreach (var m in store.List())
             if (m.State == RecordingStates.Recording)
                 sb.AppendLine($"  {Trim(m.Name, 30),-30} {m.CommittedLength >> 20,8} MiB  {m.WritePath}  {(m.Decision is null ? "" : Trim(m.Decision, 24))}");

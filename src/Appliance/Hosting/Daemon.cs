@@ -60,6 +60,7 @@ public sealed class Daemon : IDisposable
         Log.Info("stopping: finishing active recordings");
         bool clean = _listener.Stop(TimeSpan.FromSeconds(10));
         Log.Info(clean ? "stopped" : "stopped with transfers still running");
+        Log.Flush(TimeSpan.FromSeconds(2)); // bounded: a stderr nobody reads must not keep us from exiting
         return 0;
     }
 

@@ -4,16 +4,19 @@ public enum LogLevel { Debug, Info, Warn, Error }
 
 /// <summary>
 /// Line log to stderr (journald and procd both take stderr), plus a small in-memory ring of recent
-/// lines for the diagnostics console. Thread-safe; never throws into the caller.
+/// lines for the diagnostics console. Thread-safe; never blocks on stderr and never throws into the
+/// caller: lines go through <see cref="LogSink"/>'s bounded queue and its own writer thread.
 /// </summary>
 public static class Log
 {
-    private const int RingSize = 256;
-    private static readonly string[] Ring = new string[RingSize];
-    private static readonly object Gate = new();
-    private static long _count;
+    // ~1024 lines of ~150 bytes: 150 KiB at most held for a stalled stderr, on top of the pipe's 64 KiB.
+    private const int QueueLines = 1024;
+    private static readonly LogSink Sink = new(fd: 2, QueueLines);
 
     public static LogLevel MinLevel { get; set; } = LogLevel.Info;
+
+    /// <summary>Lines lost since start because stderr did not take them in time (or refused them).</summary>
+    public static long Dropped => Sink.Dropped;
 
     public static void Debug(string message) => Write(LogLevel.Debug, message);
     public static void Info(string message) => Write(LogLevel.Info, message);
@@ -23,31 +26,12 @@ public static class Log
     public static void Write(LogLevel level, string message)
     {
         if (level < MinLevel) return;
-        string line = $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {Tag(level)} {message}";
-        lock (Gate)
-        {
-            Ring[_count++ % RingSize] = line;
-            try { Console.Error.WriteLine(line); } catch (IOException) { /* stderr gone: keep recording */ }
-        }
+        Sink.Write(level, message);
     }
 
     /// <summary>The most recent lines, oldest first.</summary>
-    public static string[] Recent(int max)
-    {
-        lock (Gate)
-        {
-            int n = (int)Math.Min(Math.Min(max, RingSize), _count);
-            var result = new string[n];
-            for (int i = 0; i < n; i++) result[i] = Ring[(_count - n + i) % RingSize];
-            return result;
-        }
-    }
+    public static string[] Recent(int max) => Sink.Recent(max);
 
-    private static string Tag(LogLevel level) => level switch
-    {
-        LogLevel.Debug => "debug",
-        LogLevel.Info => "info ",
-        LogLevel.Warn => "warn ",
-        _ => "error",
-    };
+    /// <summary>Waits for queued lines to reach stderr, at most <paramref name="timeout"/>; false if they did not.</summary>
+    public static bool Flush(TimeSpan timeout) => Sink.Flush(timeout);
 }
