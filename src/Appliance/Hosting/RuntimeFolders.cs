@@ -24,8 +24,7 @@ public sealed record RuntimeFolders(string StateDir, string RuntimeDir, string C
         string root = Path.GetFullPath(profile.Storage.Root);
         var storageMount = MountInfo.Find(root);
         bool medium = IsRemovableMediumType(storageMount.FsType);
-        string fallback = Path.Combine(Path.GetTempPath(), "recd-" + Convert.ToHexString(
-            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(root)))[..8].ToLowerInvariant());
+        string fallback = Path.Combine(Path.GetTempPath(), "recd-" + Fnv1a(root).ToString("x16"));
 
         string Pick(string? configured, string key, string suffix)
         {
@@ -47,6 +46,17 @@ public sealed record RuntimeFolders(string StateDir, string RuntimeDir, string C
         string run = Pick(profile.RuntimeDir, "RuntimeDir", "run");
         string socket = profile.ControlSocket is { } s ? Path.GetFullPath(s) : Path.Combine(run, "control.sock");
         return new RuntimeFolders(state, run, socket);
+    }
+
+    /// <summary>
+    /// A name for the root that stays the same across restarts. Not SHA-256: .NET's hashing loads
+    /// OpenSSL, 4 MiB of idle RSS for a folder name (and a static build has no OpenSSL at all).
+    /// </summary>
+    private static ulong Fnv1a(string s)
+    {
+        ulong h = 14695981039346656037;
+        foreach (char c in s) { h ^= c; h *= 1099511628211; }
+        return h;
     }
 
     private static bool OnMount(string path, MountInfo mount) => MountInfo.Find(path).MountPoint == mount.MountPoint;
