@@ -107,7 +107,7 @@ public sealed partial class FuseServer
         // MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) from the kernel's posix-timers.h, what glibc's
         // clock_getcpuclockid computes: the scheduler's nanoseconds of the whole thread group.
         Volatile.Write(ref _clock, pid > 0 ? (~pid << 3) | 2 : 0);
-        Volatile.Write(ref _pid, pid);
+        Volatile.Write(ref _pid, Math.Max(pid, 0));
     }
 
     private void Lost()
