@@ -22,12 +22,20 @@ public sealed class ExfatLoop : IDisposable
         _image = Path.Combine(_dir, "usb.img");
         MountPoint = Path.Combine(_dir, "mnt");
         Directory.CreateDirectory(MountPoint);
-        using (var f = File.Create(_image)) f.SetLength(ImageBytes);
-        Run("mkfs.exfat", _image);
-        _loop = Run("losetup", "--find", "--show", _image).Trim();
-        // Not captured: the server it leaves running would hold the pipes open.
-        var (rc, _) = Exec("mount.exfat-fuse", [_loop, MountPoint], capture: false);
-        if (rc != 0) throw new InvalidOperationException($"mount.exfat-fuse {_loop} {MountPoint}: exit {rc}");
+        try
+        {
+            using (var f = File.Create(_image)) f.SetLength(ImageBytes);
+            Run("mkfs.exfat", _image);
+            _loop = Run("losetup", "--find", "--show", _image).Trim();
+            // Not captured: the server it leaves running would hold the pipes open.
+            var (rc, _) = Exec("mount.exfat-fuse", [_loop, MountPoint], capture: false);
+            if (rc != 0) throw new InvalidOperationException($"mount.exfat-fuse {_loop} {MountPoint}: exit {rc}");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
     public const long ImageBytes = 512L << 20;
