@@ -253,7 +253,7 @@ public sealed class Recording : IDisposable
         }
         if (_selector is not null)
         {
-            try { _store.Selection.Learned.Merge(_store.Selection.Mount.Key, _selector); }
+            try { _store.Selection.Learned.Merge(_store.Selection.LearnedKey, _selector); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             { Log.Warn($"{Name}: learned costs not saved: {e.Message}"); }
         }

@@ -75,6 +75,7 @@ public class FuseAttributionTests
         Assert.Null(ctx.Fuse);
         Assert.Equal(CostViews.Thread, ctx.CostView);
         Assert.Equal(CostViews.Thread, ctx.Options.CostView);
+        Assert.Equal(ctx.Mount.Key, ctx.LearnedKey); // what ext4 boxes learned before stays theirs
         var system = new SelectionContext(new SelectorOptions { CostView = "system" }, factory, ext4.Path, null);
         Assert.Equal(CostViews.System, system.CostView);
     }

@@ -46,10 +46,12 @@ public class FuseMountTests(ExfatFuseFixture fixture)
         Assert.Equal(pid, ctx.Fuse?.Pid);
         Assert.Equal(CostViews.ThreadFuse, ctx.CostView);
         Assert.Equal(CostViews.ThreadFuse, ctx.Options.CostView);
+        Assert.Equal(ctx.Mount.Key + " thread+fuse", ctx.LearnedKey);
         // Told to ignore the server, the root still measures it (for the manifest), and judges by the thread.
         var thread = new SelectionContext(new SelectorOptions { CostView = "thread" }, new WritePathFactory(new WritePathOptions()), fixture.Loop.MountPoint, null);
         Assert.Same(ctx.Fuse, thread.Fuse);
         Assert.Equal(CostViews.Thread, thread.CostView);
+        Assert.Equal(thread.Mount.Key, thread.LearnedKey);
     }
 
     [ExfatFact]
