@@ -20,6 +20,14 @@ of two identical policies measured up to 8% apart between invocations, with per-
 0.66 to 1.48; in a duet 0.97 to 1.04, intervals within +-2%. The duet's regret is the one that can
 resolve a 5% target here; the sequential regret is the condition as specified (one receiver alone
 on the machine).
+
+USB disk formats served by FUSE (exfat-fuse, ntfs-3g), 1 and 4 streams, each on a loop device over a
+sparse image in /tmp: there most of a write's CPU is spent in the FUSE server, not in recd
+(baseline.md, NTFS buffered: 2.75 CPU-s/GiB in recd, 8.8 in ntfs-3g). The server is put in a cpuacct
+group of its own, and a run's cost is the daemon's CPU plus the server's over the run, so "best
+static path" is what the machine pays; both parts are printed, with the share of the server's CPU
+recd's manifests attributed to the recordings (fuseServerCpuNs, the selector's thread+fuse view).
+No duets there: two daemons on one mount share one server, whose CPU cannot be told apart between them.
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 from types import SimpleNamespace
@@ -35,6 +43,76 @@ HOST_IP, NS_IP = "10.213.0.1", "10.213.0.2"   # inside a namespace pair this run
 
 def sh(*args, check=True):
     return subprocess.run(args, capture_output=True, text=True, check=check)
+
+
+# format -> (mkfs command, FUSE server that mounts DEV DIR, the Debian packages)
+FUSE_FORMATS = {"exfat": (["mkfs.exfat"], "mount.exfat-fuse", "exfatprogs exfat-fuse"),
+                "ntfs": (["mkntfs", "-Q", "-F"], "ntfs-3g", "ntfs-3g")}
+
+
+class FuseDisk:
+    """A USB disk format on a loop device over a sparse image in /tmp, mounted by its FUSE server,
+    which is moved into a cpuacct group of its own (all its threads, exited ones included: libfuse's
+    multithreaded loop starts and ends workers)."""
+
+    def __init__(self, fmt, image_bytes):
+        mkfs, server, _ = FUSE_FORMATS[fmt]
+        self.fmt, self.loop = fmt, None
+        self.dir = tempfile.mkdtemp(prefix=f"recd-selbench-{fmt}-", dir="/tmp")
+        self.mnt = os.path.join(self.dir, "mnt")
+        os.mkdir(self.mnt)
+        try:
+            image = os.path.join(self.dir, "usb.img")
+            with open(image, "wb") as f:
+                f.truncate(image_bytes)
+            self.loop = sh("losetup", "--find", "--show", image).stdout.strip()
+            sh(*mkfs, self.loop)
+            # Not captured: the server daemonizes and would hold the pipes open.
+            subprocess.run([server, self.loop, self.mnt], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.pid = fuse_server_pid(self.mnt)
+            if not self.pid:
+                raise RuntimeError(f"no process serves {self.mnt}")
+            self.group = CpuGroup(f"recd-selbench-fuse-{fmt}")
+            self.group.add(self.pid)
+            self.seconds = self.group.clock_for(self.pid)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        for _ in range(50):
+            if not os.path.ismount(self.mnt) or sh("umount", self.mnt, check=False).returncode == 0:
+                break
+            time.sleep(0.1)
+        if self.loop:
+            sh("losetup", "-d", self.loop, check=False)
+        if getattr(self, "group", None):
+            self.group.remove()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def fuse_server_pid(mnt):
+    """The process holding /dev/fuse whose argv names the mount point (what recd's FuseServer does)."""
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            argv = open(f"/proc/{d}/cmdline", "rb").read().split(b"\0")
+            if mnt.encode() in argv and any(os.readlink(f"/proc/{d}/fd/{fd}") == "/dev/fuse" for fd in os.listdir(f"/proc/{d}/fd")):
+                return int(d)
+        except OSError:
+            continue
+    return None
+
+
+def fuse_unavailable(fmt):
+    mkfs, server, packages = FUSE_FORMATS[fmt]
+    if not os.path.exists("/dev/fuse") or not os.path.exists("/dev/loop-control"):
+        return "no /dev/fuse or loop devices"
+    if os.geteuid() != 0:
+        return "loop devices need root"
+    missing = [t for t in (mkfs[0], server, "losetup") if not shutil.which(t)]
+    return f"{', '.join(missing)} missing (apt-get install {packages})" if missing else None
 
 
 def setup_veth():
@@ -96,13 +174,16 @@ def wait_senders(procs):
 def collect(daemon, storage, names, per):
     """Checks every recording is complete and whole, reads what its manifest measured, deletes it."""
     choices, thread_costs, window_rates, backlog = {}, [], [], []
-    metered = thread_ns = exploring_ns = off_main = moved = 0
+    metered = thread_ns = exploring_ns = off_main = moved = fuse_ns = 0
+    views = set()
     for n in names:
         m = daemon.manifest(storage, n)
         if m["committedLength"] != per or m["state"] != "complete":
             raise RuntimeError(f"{n}: {m['committedLength']} of {per} bytes, {m['state']}")
         metered += m.get("meteredBytes", 0)
         thread_ns += m.get("threadCpuNs", 0)
+        fuse_ns += m.get("fuseServerCpuNs") or 0
+        views.add(m.get("costView", "thread"))
         exploring_ns += m.get("exploringNs") or 0
         byp = m.get("bytesByPath") or {}
         top = max(byp, key=byp.get) if byp else "?"
@@ -122,22 +203,27 @@ def collect(daemon, storage, names, per):
                 # the selector's own view: transfer-thread CPU over the metered windows, all paths of the run
                 thread_gib=thread_ns / 1e9 / (metered / GiB) if metered else float("nan"),
                 exploring=exploring_ns / thread_ns if thread_ns else 0.0,
+                # what recd attributed to its recordings of the FUSE server's CPU (the thread+fuse view's addition)
+                fuse_attr_gib=fuse_ns / 1e9 / (metered / GiB) if metered else 0.0, cost_view="/".join(sorted(views)),
                 # bytes that went anywhere but each recording's main path: probes and switches
                 off_main=off_main / moved if moved else 0.0,
                 backlog=statistics.median(backlog) if backlog else 0.0)
 
 
-def run_streams(daemon, group, native, storage, policy, total, streams, seq, via_ns):
+def run_streams(daemon, group, native, storage, policy, total, streams, seq, via_ns, fuse=None):
+    """With fuse (a FuseDisk), cpu_gib is what the machine paid: the daemon's CPU plus its FUSE server's."""
     per = total // streams
     names = [f"s{seq}-{i}.ts" for i in range(streams)]
     settle()
     cpu_now = group.clock_for(daemon.proc.pid)
-    cpu0, sys0, t0 = cpu_now(), system_busy(), time.monotonic()
+    fuse_now = fuse.seconds if fuse else (lambda: 0.0)
+    cpu0, fuse0, sys0, t0 = cpu_now(), fuse_now(), system_busy(), time.monotonic()
     wait_senders(start_senders(native, daemon, policy, names, per, via_ns))
     wall = time.monotonic() - t0
-    cpu, sysb = cpu_now() - cpu0, system_busy() - sys0
-    return dict(cpu_gib=cpu / (per * streams / GiB), mbs=per * streams / wall / 1e6, sys_gib=sysb / (per * streams / GiB),
-                **collect(daemon, storage, names, per))
+    cpu, fcpu, sysb = cpu_now() - cpu0, fuse_now() - fuse0, system_busy() - sys0
+    gib = per * streams / GiB
+    return dict(cpu_gib=(cpu + fcpu) / gib, daemon_gib=cpu / gib, fuse_gib=fcpu / gib, mbs=per * streams / wall / 1e6,
+                sys_gib=sysb / gib, **collect(daemon, storage, names, per))
 
 
 def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first):
@@ -168,7 +254,8 @@ def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first):
 
 def run_columns(r):
     """The per-run columns taken from the manifests (see collect)."""
-    return dict(thread_s_per_gib=round(r["thread_gib"], 4),
+    return dict(thread_s_per_gib=round(r["thread_gib"], 4), daemon_s_per_gib=round(r["daemon_gib"], 4),
+                fuse_server_s_per_gib=round(r["fuse_gib"], 4), fuse_attributed_s_per_gib=round(r["fuse_attr_gib"], 4),
                 recordings_by_path=" ".join(f"{k}:{v}" for k, v in sorted(r["choices"].items())),
                 exploring=round(r["exploring"], 4), off_main=round(r["off_main"], 4))
 
@@ -289,11 +376,23 @@ def main(opts):
     veth_reason = setup_veth() if not wanted or "veth" in wanted else "not asked for"
     if veth_reason is None:
         conditions.append(("tmpfs", 1, True))
+    fuse_skipped = []
+    for fmt in FUSE_FORMATS:
+        for streams in (1, 4):
+            if wanted and f"{fmt}-x{streams}" not in wanted:
+                continue
+            why = fuse_unavailable(fmt)
+            if why:
+                fuse_skipped.append(f"{fmt}-x{streams}: {why}")
+            else:
+                conditions.append((fmt, streams, False))
     targets = {"tmpfs": "/dev/shm", "ext4": "/tmp"}
     if opts.aa:
         print(f"A/A check: the auto slot runs static {opts.aa}; its regret below is the benchmark's own noise, not the selector's")
     print(f"selector benchmark: {total / GiB:.2f} GiB per run split over the streams, {rounds} rounds + 1 warm-up, "
           f"receiver CPU-s/GiB (median)")
+    for why in fuse_skipped:
+        print(f"FUSE condition skipped: {why}")
     if veth_reason:
         print(f"veth MTU 1500 condition skipped: {veth_reason}")
     else:
@@ -301,7 +400,9 @@ def main(opts):
     rows, runs = [], []
     try:
         for target, streams, via_ns in conditions:
-            base = tempfile.mkdtemp(prefix="recd-selbench-", dir=targets[target])
+            # A fresh disk per condition, big enough for a run's bytes twice over (each run's recordings are deleted after it).
+            fuse = FuseDisk(target, max(2 * total, 1 << 30)) if target in FUSE_FORMATS else None
+            base = tempfile.mkdtemp(prefix="recd-selbench-", dir=fuse.mnt if fuse else targets[target])
             storage = os.path.join(base, "store")
             extra = ["--address", HOST_IP] if via_ns else []
             daemon = Daemon(opts.root, storage, extra)
@@ -315,7 +416,7 @@ def main(opts):
                         seq += 1
                         # --aa: the auto slot runs a static path, so its "regret" is the design's own noise.
                         asked = opts.aa if p == "auto" and opts.aa else p
-                        r = run_streams(daemon, group, native, storage, asked, total, streams, seq, via_ns)
+                        r = run_streams(daemon, group, native, storage, asked, total, streams, seq, via_ns, fuse)
                         if rnd > 0:
                             res[p].append(r)
                             runs.append(dict(condition=f"{target} x{streams}{' veth-1500' if via_ns else ''}", round=rnd, policy=p,
@@ -323,11 +424,13 @@ def main(opts):
                                              **run_columns(r)))
                 pick = best_static(res)
                 duet, duet_seen = duets(opts, native, base, extra, (daemon, group, storage), pick.best,
-                                        total, streams, via_ns) if opts.duet_rounds else ([], [])
+                                        total, streams, via_ns) if opts.duet_rounds and not fuse else ([], [])
             finally:
                 daemon.stop()
                 group.remove()
                 shutil.rmtree(base, ignore_errors=True)
+                if fuse:
+                    fuse.close()
             thread, med, spread, mbs = pick.thread, pick.med, pick.spread, pick.mbs
             static_all, static, wrate, wback = pick.static_all, pick.static, pick.wrate, pick.wback
             best, cpu_best, second = pick.best, pick.cpu_best, pick.second
@@ -355,6 +458,8 @@ def main(opts):
                 runs.append(dict(condition=name, round=rnd, policy=f"duet {best}", cpu_s_per_gib=round(b, 4), mb_s="", **run_columns(got_b)))
             rows.append(dict(condition=name, **{f"{p}_cpu_s_per_gib": round(med[p], 4) for p in POLICIES},
                              **{f"{p}_thread_ns_per_byte": round(thread[p], 4) for p in thread},
+                             **{f"{p}_{k}_s_per_gib": round(statistics.median(x[f"{k}_gib"] for x in res[p]), 4)
+                                for p in POLICIES for k in ("daemon", "fuse", "fuse_attr")},
                              **{f"{p}_window_mb_s": round(wrate[p] / 1e6, 1) for p in static_all},
                              **{f"{p}_backlog_share": round(wback[p], 3) for p in static_all},
                              best_static=best, cpu_only_best=cpu_best, keeps_up=" ".join(static), auto_regret=round(regret, 4),
@@ -367,8 +472,12 @@ def main(opts):
                              auto_duet_rounds_probed=len(d_split[True]) if duet else "",
                              best_clear_of_noise=clear, choice_matches=(top == best) if clear else None,
                              **{f"{p}_mb_s": round(statistics.median(x["mbs"] for x in res[p]), 1) for p in POLICIES}))
-            print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f} ({mbs[p]:.0f} MB/s)" for p in POLICIES) +
-                  " | thread view ns/B " + " ".join(f"{p} {thread[p]:.3f}" for p in thread) +
+            part = {p: {k: statistics.median(x[f"{k}_gib"] for x in res[p]) for k in ("daemon", "fuse", "fuse_attr")} for p in POLICIES}
+            print(f"{name:22} " + " ".join(f"{p} {med[p]:.3f}" + (f" = {part[p]['daemon']:.3f} + fuse {part[p]['fuse']:.3f}"
+                                                                   f" (recd attributed {part[p]['fuse_attr']:.3f})" if fuse else "") +
+                                           f" ({mbs[p]:.0f} MB/s)" for p in POLICIES) +
+                  f" | {'/'.join(sorted(set(x['cost_view'] for p in POLICIES for x in res[p])))} view ns/B " +
+                  " ".join(f"{p} {thread[p]:.3f}" for p in thread) +
                   f" | best {best}" + (f" (cheapest {cpu_best} cannot keep up: {wrate[cpu_best] / 1e6:.0f} MB/s with data queued"
                                        f" in {wback[cpu_best]:.0%} of windows, vs {max(wrate[p] for p in static) / 1e6:.0f} MB/s drained;"
                                        f" regret vs it {med['auto'] / med[cpu_best] - 1:+.1%})" if cpu_best != best else "") +

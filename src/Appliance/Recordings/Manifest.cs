@@ -55,6 +55,15 @@ public sealed record Manifest
     public long MeteredBytes { get; init; }
     public long ThreadCpuNs { get; init; }
 
+    /// <summary>
+    /// On a FUSE mount: the FUSE server's CPU over the measured windows, the share attributed to this
+    /// recording (FuseServer.Share). With ThreadCpuNs, what the machine paid for its writes there.
+    /// </summary>
+    public long? FuseServerCpuNs { get; init; }
+
+    /// <summary>The view the costs are in: thread, thread+fuse (thread plus the FUSE server's share) or system.</summary>
+    public string? CostView { get; init; }
+
     /// <summary>auto: thread CPU that exploring cost beyond what the chosen path would have (probes and switch windows).</summary>
     public double? ExploringNs { get; init; }
 }

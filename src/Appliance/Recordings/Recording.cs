@@ -32,7 +32,7 @@ public sealed class Recording : IDisposable
 
     /// <summary>The descriptive part of the manifest (name, client, reason...); counters are folded in by <see cref="Build"/>.</summary>
     private Manifest _described;
-    private long _meteredBytes, _threadCpuNs;
+    private long _meteredBytes, _threadCpuNs, _fuseServerCpuNs;
     private IWritePath _path;
     private PathChoice _choice;
     private long _nextCommitBytes;
@@ -63,13 +63,14 @@ public sealed class Recording : IDisposable
         _bytesByPath = manifest.BytesByPath is { } b ? new Dictionary<string, long>(b) : new Dictionary<string, long>();
         _meteredBytes = manifest.MeteredBytes;
         _threadCpuNs = manifest.ThreadCpuNs;
+        _fuseServerCpuNs = manifest.FuseServerCpuNs ?? 0;
         _described = manifest with { Policy = selector is null ? start.Kind.Name() : "auto" };
         var wp = factory.Options;
         _batch = wp.BatchBytes > 0 ? new SocketBatch(wp.BatchBytes, wp.BatchLatencyMs, wp.ReceiveBufferBytes) : null;
         _pageCache = PageCachePolicy.From(factory.Options);
         _pageCache.StartAt(length);
         var so = store.Selection.Options;
-        _meter = new CostMeter(so.WindowBytes, so.WindowMs);
+        _meter = new CostMeter(so.WindowBytes, so.WindowMs, store.Selection.Fuse);
     }
 
     public string Name => _described.Name;
@@ -204,12 +205,13 @@ public sealed class Recording : IDisposable
     {
         _meteredBytes += sample.Bytes;
         _threadCpuNs += sample.ThreadCpuNs;
+        _fuseServerCpuNs += sample.FuseServerNs;
         if (Log.MinLevel <= LogLevel.Debug)
             Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
         if (_selector is null)
         {
             // Fixed policy: still measured, so stats and benchmarks show what the path costs here.
-            _fixedCost.Add(sample, sample.ThreadNsPerByte);
+            _fixedCost.Add(sample, sample.NsPerByte(_store.Selection.CostView));
         }
         // The first window after a switch carries the switch itself (a new pipe, O_DIRECT meeting
         // pages the previous path left dirty: measured at 10x the steady cost on ext4). Judge the
@@ -278,7 +280,7 @@ public sealed class Recording : IDisposable
         }
         if (_selector is not null)
         {
-            try { _store.Selection.Learned.Merge(_store.Selection.Mount.Key, _selector); }
+            try { _store.Selection.Learned.Merge(_store.Selection.LearnedKey, _selector); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             { Log.Warn($"{Name}: learned costs not saved: {e.Message}"); }
         }
@@ -300,6 +302,8 @@ public sealed class Recording : IDisposable
             BytesByPath = new Dictionary<string, long>(_bytesByPath),
             MeteredBytes = _meteredBytes,
             ThreadCpuNs = _threadCpuNs,
+            FuseServerCpuNs = _store.Selection.Fuse is null ? null : _fuseServerCpuNs,
+            CostView = _store.Selection.CostView,
             SlowWrites = _file.SlowWrites,
             MaxWriteMs = _file.MaxWriteMs,
         };

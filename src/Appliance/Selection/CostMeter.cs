@@ -8,10 +8,13 @@ namespace Recd.Selection;
 /// after WindowMs, whichever comes first (a fast stream is judged every few milliseconds of CPU, which
 /// the thread clock resolves in nanoseconds; a 2 MB/s broadcast stream still gets a verdict twice a second). Only the time inside write-path calls is counted, so a window that spans
 /// several chunks of a chunked body measures the path, not the framing. Allocation-free.
+/// With <paramref name="fuse"/> (the mount is FUSE and its server was found) a window also carries its
+/// share of the server's CPU: over the window's whole span, not only inside the calls, because the
+/// server may still be working on what a call handed it (writeback of a FUSE page cache) after it returned.
 /// </summary>
-public sealed class CostMeter(long windowBytes, int windowMs)
+public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse = null)
 {
-    private long _bytes, _cpu, _wall, _sysStart, _windowStartTicks, _dirtyStart = -1;
+    private long _bytes, _cpu, _wall, _sysStart, _windowStartTicks, _dirtyStart = -1, _fuseStart = -1, _mountBytesStart;
     private long _cpu0, _wall0;
     private bool _open;
 
@@ -27,6 +30,7 @@ public sealed class CostMeter(long windowBytes, int windowMs)
             _bytes = _cpu = _wall = 0;
             _sysStart = SystemCpu.BusyNanoseconds();
             _dirtyStart = watchDirty ? DirtyMemory.Bytes() : -1;
+            if (fuse is not null) { _mountBytesStart = fuse.MountBytes; _fuseStart = fuse.CpuNanoseconds(); }
             _windowStartTicks = Stopwatch.GetTimestamp();
         }
         _cpu0 = Libc.ThreadCpuNanoseconds();
@@ -42,15 +46,24 @@ public sealed class CostMeter(long windowBytes, int windowMs)
         _cpu += Libc.ThreadCpuNanoseconds() - _cpu0;
         _wall += (long)Stopwatch.GetElapsedTime(_wall0).TotalNanoseconds;
         _bytes += moved;
+        fuse?.AddBytes(moved);
         sample = default;
         if (_bytes < windowBytes && (_bytes < MinWindowBytes || Stopwatch.GetElapsedTime(_windowStartTicks).TotalMilliseconds < windowMs)) return false;
         long sys = SystemCpu.BusyNanoseconds();
         int queued = Libc.QueuedBytes(socketFd);
         long dirty = _dirtyStart >= 0 ? DirtyMemory.Bytes() : -1;
         bool absorbed = dirty >= 0 && dirty - _dirtyStart >= _bytes / 2;
-        sample = new CostSample(_bytes, _cpu, _wall, _sysStart >= 0 && sys >= 0 ? sys - _sysStart : 0, queued >= BacklogBytes, absorbed);
+        sample = new CostSample(_bytes, _cpu, _wall, _sysStart >= 0 && sys >= 0 ? sys - _sysStart : 0, queued >= BacklogBytes, absorbed,
+            fuse is null ? 0 : FuseShare(fuse));
         _open = false;
         return true;
+    }
+
+    private long FuseShare(FuseServer server)
+    {
+        long now = server.CpuNanoseconds();
+        if (_fuseStart >= 0 && now >= 0 && now < _fuseStart) server.WentBack();
+        return FuseServer.Share(_fuseStart, now, _bytes, server.MountBytes - _mountBytesStart);
     }
 
     /// <summary>Drops a partial window (after a path switch the next window starts clean).</summary>

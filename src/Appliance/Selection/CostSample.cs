@@ -8,8 +8,21 @@ namespace Recd.Selection;
 /// </summary>
 /// <param name="Absorbed">The machine's dirty page cache grew by at least half of what the window wrote:
 /// it moved at memory speed, which says nothing about the rate the storage sustains.</param>
-public readonly record struct CostSample(long Bytes, long ThreadCpuNs, long WallNs, long SystemBusyNs, bool Backlogged, bool Absorbed = false)
+/// <param name="FuseServerNs">This window's share of the CPU of the FUSE server behind the mount (see
+/// <see cref="FuseServer.Share"/>): 0 off FUSE.</param>
+public readonly record struct CostSample(long Bytes, long ThreadCpuNs, long WallNs, long SystemBusyNs, bool Backlogged, bool Absorbed = false,
+    long FuseServerNs = 0)
 {
+    /// <summary>The window's cost in the given view (<see cref="CostViews"/>).</summary>
+    public long CostNs(string view) => view switch
+    {
+        CostViews.System => SystemBusyNs,
+        CostViews.ThreadFuse => ThreadCpuNs + FuseServerNs,
+        _ => ThreadCpuNs,
+    };
+
+    public double NsPerByte(string view) => Bytes > 0 ? (double)CostNs(view) / Bytes : double.NaN;
+
     public double ThreadNsPerByte => Bytes > 0 ? (double)ThreadCpuNs / Bytes : double.NaN;
     public double SystemNsPerByte => Bytes > 0 ? (double)SystemBusyNs / Bytes : double.NaN;
     public double BytesPerSecond => WallNs > 0 ? Bytes * 1e9 / WallNs : 0;

@@ -9,7 +9,6 @@ public sealed class SelectionContext
     public SelectionContext(SelectorOptions options, WritePathFactory factory, string storageRoot, string? stateDir)
     {
         options.Validate();
-        Options = options;
         var list = new List<PathChoice>();
         var texts = options.Candidates.Count > 0 ? options.Candidates : ["buffered", "splice", "direct"];
         foreach (var text in texts)
@@ -23,8 +22,29 @@ public sealed class SelectionContext
         if (!list.Exists(c => c.Kind == WritePathKind.Buffered)) list.Add(factory.DefaultChoice(WritePathKind.Buffered));
         Candidates = [.. list];
         Mount = MountInfo.Find(storageRoot);
+        // Looked for on every FUSE mount, whatever the view, so manifests show the server's share even
+        // when the selector is told to ignore it.
+        Fuse = FuseServer.ForMount(Mount);
+        // thread+fuse without a server to add is the thread view: said so, not pretended.
+        CostView = options.CostView == CostViews.ThreadFuse && Fuse is null ? CostViews.Thread : options.CostView;
+        Options = CostView == options.CostView ? options : options.WithCostView(CostView);
+        LearnedKey = CostView == CostViews.ThreadFuse ? $"{Mount.Key} {CostViews.ThreadFuse}" : Mount.Key;
         Learned = new LearnedCosts(stateDir);
     }
+
+    /// <summary>The view this root's windows are judged in (the manifest's costView).</summary>
+    public string CostView { get; }
+
+    /// <summary>
+    /// Where this root's learned costs are kept: the mount, and the view when it adds the FUSE server.
+    /// Figures learned in the thread view on ntfs-3g (O_DIRECT 7.5x cheaper than buffered) must not
+    /// seed recordings judged by what the machine pays (12.8x), nor the reverse. Thread and system keep
+    /// the mount's key, as they always had.
+    /// </summary>
+    public string LearnedKey { get; }
+
+    /// <summary>The server of this root's FUSE mount, or null (not FUSE, or not found).</summary>
+    public FuseServer? Fuse { get; }
 
     public SelectorOptions Options { get; }
     public PathChoice[] Candidates { get; }
@@ -35,6 +55,6 @@ public sealed class SelectionContext
     public Selector NewSelector(bool directUsable = true)
     {
         var candidates = directUsable ? Candidates : Array.FindAll(Candidates, c => c.Kind != WritePathKind.Direct);
-        return new Selector(Options, candidates, Learned.For(Mount.Key), Exploration);
+        return new Selector(Options, candidates, Learned.For(LearnedKey), Exploration);
     }
 }

@@ -301,7 +301,7 @@ public sealed class Selector
     /// </summary>
     private double Account(in CostSample s, bool exploring, bool explored, bool exploredForMount)
     {
-        double spent = _o.CostView == "system" ? s.SystemBusyNs : s.ThreadCpuNs, extra = 0;
+        double spent = s.CostNs(_o.CostView), extra = 0;
         if (exploring && _settled >= 0 && !double.IsNaN(_costs[_settled].NsPerByte))
             extra = Math.Max(0, spent - _costs[_settled].NsPerByte * s.Bytes);
         _ledger.Add(s.Bytes, explored, spent, extra);
@@ -369,7 +369,7 @@ public sealed class Selector
         bool reprobe = !_probing && _settled >= 0 && i != _settled, replaces = !s.Absorbed;
         if (_windowsHere[i]++ == 0) { if (replaces) { c.NsPerByte = double.NaN; c.Windows = 0; } }
         else if (reprobe && replaces) c.NsPerByte = double.NaN;
-        double cost = _o.CostView == "system" ? s.SystemNsPerByte : s.ThreadNsPerByte;
+        double cost = s.NsPerByte(_o.CostView);
         _lastRaw[i] = cost;
         // A probe of another path is read in the chosen path's frame: its cost times the chosen
         // path's average over the chosen path's window just before. A probe taken in a dear phase
