@@ -167,9 +167,10 @@ if [ "$back" = "$want" ]; then ok "GET of the upload: sha256 exact"; else not_ok
 if [ -z "$(ls -A "$tmp/cwd")" ]; then ok "daemon working directory still empty"
 else not_ok "daemon working directory still empty: $(ls -A "$tmp/cwd" | head -n 5 | tr '\n' ' ')"; fi
 
-unexpected="$(ls -A "$tmp" | grep -vxE 'cwd|store|port|recd\.log|results\.tsv|rawhttp\.err|stages\.txt|upload\.bin' || true)"
-if [ -z "$unexpected" ]; then ok "nothing but the storage folder appeared beside it"
-else not_ok "nothing but the storage folder appeared beside it: $(echo "$unexpected" | tr '\n' ' ')"; fi
+# store.state and store.run are the daemon's own state and runtime folders beside the root, by design.
+unexpected="$(ls -A "$tmp" | grep -vxE 'cwd|store|store\.state|store\.run|port|recd\.log|results\.tsv|rawhttp\.err|stages\.txt|upload\.bin' || true)"
+if [ -z "$unexpected" ]; then ok "nothing but the storage folder (and its state and runtime folders) appeared beside it"
+else not_ok "nothing but the storage folder (and its state and runtime folders) appeared beside it: $(echo "$unexpected" | tr '\n' ' ')"; fi
 
 # The daemon's own state folder (StorageOptions.StateDir, ".state" by default) is the only folder.
 subdirs="$(find "$tmp/store" -mindepth 1 -path "$tmp/store/.state" -prune -o -type d -print 2>/dev/null)"

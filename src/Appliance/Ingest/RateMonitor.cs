@@ -24,7 +24,9 @@ internal sealed class RateCount
 ///
 /// A second only counts against the client when the kernel shows the client is the one holding
 /// things up, as Kestrel pauses its timing while the application is not reading: for a body, when
-/// the receive queue is empty (recd is waiting for bytes, not stuck behind a slow disk); for a
+/// the receive queue holds less than <see cref="HoldupQueueBytes"/> (recd is waiting for bytes, not
+/// stuck behind a slow disk: batched reads leave a slow sender's bytes queued up to the batch
+/// latency bound on purpose, so "empty" would excuse every trickler); for a
 /// response, when recd's send queue holds bytes the client has not acknowledged.
 /// </summary>
 public sealed class RateMonitor : IDisposable
@@ -110,12 +112,18 @@ public sealed class RateMonitor : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// A receive queue this full means recd is not reading (a slow disk): its seconds do not count
+    /// against the client. A sender at the minimum rate queues a few hundred bytes per batch wait.
+    /// </summary>
+    private const int HoldupQueueBytes = 64 * 1024;
+
     private string? JudgeBody(HttpConnection c, RateCount count, long moved, double dt, ClientSocket.Progress p)
     {
         int rate = _limits.MinRequestBodyBytesPerSecond;
         if (rate <= 0) return null;
         count.Bytes += moved;
-        if (p.ReceiveQueued == 0) count.Elapsed += dt;
+        if (p.ReceiveQueued < HoldupQueueBytes) count.Elapsed += dt;
         bool below = count.Elapsed > 0 && count.Bytes < rate * count.Elapsed;
         c.BelowMinRate = below;
         if (!below || count.Elapsed * 1000 < _limits.MinRequestBodyGraceMs) return null;
