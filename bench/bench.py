@@ -127,8 +127,11 @@ def system_busy():
 
 
 class Daemon:
-    def __init__(self, root, storage, extra=()):
+    def __init__(self, root, storage, extra=(), commit_at_end=True):
+        """commit_at_end: the commit interval beyond any run (bulk: one commit, at the end); False keeps
+        the board profile's interval (live runs, where commit latency is what is measured)."""
         extra = list(extra)
+        commit = ["--Storage:CommitIntervalBytes", str(1 << 40), "--Storage:CommitIntervalMs", "3600000"] if commit_at_end else []
         self.host = extra[extra.index("--address") + 1] if "--address" in extra else "127.0.0.1"
         self.dir = tempfile.mkdtemp(prefix="recd-bench-")
         port_file = os.path.join(self.dir, "port")
@@ -136,8 +139,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [os.path.join(root, "out/linux-x64/recd"), "run", "--board-dir", os.path.join(root, "board"),
              "--port", "0", "--port-file", port_file, "--storage", storage,
-             "--Storage:CommitIntervalBytes", str(1 << 40), "--Storage:CommitIntervalMs", "3600000",
-             "--LogLevel", "warn", *extra],
+             *commit, "--LogLevel", "warn", *extra],
             stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(100):
             if os.path.exists(port_file) and open(port_file).read().strip():
@@ -272,7 +274,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True)
     ap.add_argument("--size", type=int, default=GiB)
-    ap.add_argument("--rounds", type=int, default=12)
+    ap.add_argument("--rounds", type=int, default=None, help="default 12 (3 with --live)")
     ap.add_argument("--paths", default="buffered,splice,direct")
     ap.add_argument("--targets", default="tmpfs,ext4")
     ap.add_argument("--buffer", type=int, default=256 * 1024)
@@ -284,9 +286,17 @@ def main():
                     help="with --selector: rounds of auto and the best static path at once, beside each other (0: none)")
     ap.add_argument("--conditions", default="", help="with --selector: e.g. tmpfs-x1,ext4-x16,veth (default: all)")
     ap.add_argument("--selector", action="store_true", help="static paths vs auto under several conditions")
+    ap.add_argument("--live", action="store_true", help="paced live-rate streams: cost per GiB, wakeups, commit latency, RSS")
+    ap.add_argument("--seconds", type=int, default=30, help="with --live: seconds per run")
+    ap.add_argument("--live-conditions", default="x1,x4,x16,x4-64k", help="with --live: streams[-64k], 1316-byte sends unless -64k")
+    ap.add_argument("--live-receivers", default="", help="with --live: e.g. recd:auto,c:splice,c:splice+batch (default: all)")
+    ap.add_argument("--strace-seconds", type=int, default=10, help="with --live: the recd syscall-count runs (0: none)")
+    ap.add_argument("--bulk-size", type=int, default=256 << 20, help="with --live: bytes of recd's bulk run per path and round")
     ap.add_argument("--aa", default="", metavar="PATH",
                     help="with --selector: an A/A check, the auto slot runs this static path instead (the benchmark's own noise floor)")
     opts = ap.parse_args()
+    if opts.rounds is None:
+        opts.rounds = 3 if opts.live else 12
     if opts.pin and (os.cpu_count() or 1) >= 2:
         global SENDER_CPUS, RECEIVER_CPUS
         SENDER_CPUS, RECEIVER_CPUS = {0}, {1}
@@ -297,6 +307,10 @@ def main():
             sys.modules.setdefault("bench", sys.modules[__name__])
             import selector_bench
             return selector_bench.main(opts)
+        if opts.live:
+            sys.modules.setdefault("bench", sys.modules[__name__])   # as for selector_bench
+            import live_bench
+            return live_bench.main(opts)
         return run_paths(opts)
 
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # ./build.sh bench [--size BYTES] [--rounds N] [--paths buffered,splice,direct] [--targets tmpfs,ext4] [--selector]
+#        ./build.sh bench --live [--rounds N] [--seconds S] [--live-conditions x1,x4,x16,x4-64k] [--live-receivers ...]
+#   (--live: paced live-rate streams, bench/live_bench.py: CPU-s/GiB, wakeups per MiB, commit latency, peak RSS)
 # Runs recd (the published NativeAOT binary) and the C reference receiver (native/) side by side,
 # alternating A B A B, and prints throughput and CPU-seconds per GiB with ratios. Results: bench/out/.
 set -euo pipefail

@@ -21,7 +21,9 @@
  *   def emit(n,s=1): return b''.join(word(s,k).to_bytes(8,'little') for k in range((n+7)//8))[:n]
  *
  * Modes: --emit N (pattern to stdout), --connect ADDR:PORT raw stream, --http-put PATH (HTTP/1.1 PUT
- * with Content-Length or chunked body), --file F (sendfile instead of the pattern). See README.md. */
+ * with Content-Length or chunked body), --file F (sendfile instead of the pattern), --rate BITS
+ * (--streams N paced streams from one thread, like live TV: fixed-size sends on a fixed schedule).
+ * See README.md. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -88,6 +90,7 @@ static void pattern_fill(uint64_t seed, uint64_t off, unsigned char *buf, size_t
 }
 
 #define MAX_HEADERS 64
+#define MAX_STREAMS 256
 
 struct opts {
     int emit;
@@ -105,6 +108,10 @@ struct opts {
     int has_abort;
     uint64_t abort_after;
     const char *file;
+    const char *connects[MAX_STREAMS]; /* --connect, repeatable with --rate: stream i uses i mod n */
+    int nconnect;
+    uint64_t rate;                /* --rate: bits per second per stream; 0 = as fast as possible */
+    uint64_t streams;             /* --streams, with --rate */
 };
 
 /* Body source and send state. */
@@ -128,6 +135,8 @@ static void usage(FILE *f)
         "       recd-send-load --connect ADDR:PORT (--bytes N | --file F [--bytes N]) [--seed S]\n"
         "                      [--write BYTES] [--delay-us U] [--abort-after K]\n"
         "                      [--http-put PATH [--chunked CHUNK] [--header 'K: V']...]\n"
+        "       recd-send-load --connect ADDR:PORT [--connect ADDR:PORT]... --bytes N --rate BITS\n"
+        "                      [--streams N] [--write BYTES] [--seed S] [--http-put PATH [--header 'K: V']...]\n"
         "  --emit N          write N pattern bytes to stdout\n"
         "  --connect A:P     connect over TCP and send the body\n"
         "  --bytes N         body size (pattern); with --file, send only the first N bytes\n"
@@ -139,8 +148,12 @@ static void usage(FILE *f)
         "  --header 'K: V'   extra request header (repeatable)\n"
         "  --abort-after K   after K body bytes, close with SO_LINGER 0 (reset) and exit 0\n"
         "  --file F          send F with sendfile(2) instead of the pattern\n"
+        "  --rate BITS       pace each stream at BITS bit/s in --write sized sends (N = bytes per stream)\n"
+        "  --streams N       with --rate: N concurrent connections (stream i to the (i mod n)-th --connect,\n"
+        "                    seed S+i, '{i}' in the --http-put path replaced by i); default 1\n"
         "Sizes accept k/m/g suffixes (powers of 1024).\n"
-        "Output (connect modes): bytes=N wall_s=F mb_per_s=F\n");
+        "Output (connect modes): bytes=N wall_s=F mb_per_s=F\n"
+        "Output (--rate): bytes=TOTAL wall_s=F mb_per_s=F streams=N start_mono=F interval_s=F max_late_s=F\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -157,6 +170,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "header", required_argument, NULL, 'H' },
         { "abort-after", required_argument, NULL, 'a' },
         { "file", required_argument, NULL, 'f' },
+        { "rate", required_argument, NULL, 'R' },
+        { "streams", required_argument, NULL, 'N' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -174,7 +189,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 's':
             if (parse_u64(optarg, &o->seed) != 0) { warnx_("bad --seed '%s'", optarg); return -1; }
             break;
-        case 'c': o->connect = optarg; break;
+        case 'c':
+            if (o->nconnect >= MAX_STREAMS) { warnx_("too many --connect"); return -1; }
+            o->connects[o->nconnect++] = optarg;
+            o->connect = o->connects[0];
+            break;
         case 'n':
             if (parse_u64(optarg, &o->bytes) != 0) { warnx_("bad --bytes '%s'", optarg); return -1; }
             o->has_bytes = 1;
@@ -208,6 +227,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->has_abort = 1;
             break;
         case 'f': o->file = optarg; break;
+        case 'R':
+            if (parse_u64(optarg, &o->rate) != 0 || o->rate == 0) { warnx_("bad --rate '%s'", optarg); return -1; }
+            break;
+        case 'N':
+            if (parse_u64(optarg, &o->streams) != 0 || o->streams == 0 || o->streams > MAX_STREAMS) {
+                warnx_("bad --streams '%s' (1..%d)", optarg, MAX_STREAMS);
+                return -1;
+            }
+            break;
         case 'h': usage(stdout); exit(0);
         default:
             warnx_("unknown or incomplete option '%s'", argv[optind - 1]);
@@ -233,6 +261,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         warnx_("--connect needs --bytes N (or --file F)");
         return -1;
     }
+    if (o->rate == 0 && (o->streams || o->nconnect > 1)) {
+        warnx_("--streams and a repeated --connect need --rate");
+        return -1;
+    }
+    if (o->rate != 0 && (o->file || o->chunked || o->has_abort || o->delay_us || !o->has_bytes)) {
+        warnx_("--rate takes --bytes N per stream, and no --file, --chunked, --abort-after or --delay-us");
+        return -1;
+    }
+    if (o->streams == 0)
+        o->streams = 1;
     if (o->http_put == NULL && (o->chunked || o->nheaders)) {
         warnx_("--chunked and --header need --http-put");
         return -1;
@@ -400,6 +438,29 @@ static int send_body(struct sender *s, uint64_t off, uint64_t len)
     return 0; /* limit reached exactly at the end: the caller finishes the request, then resets */
 }
 
+/* The request head of an HTTP/1.1 PUT of total bytes (Content-Length, or chunked with --chunked), in a
+ * malloc'd string of *len bytes; NULL when out of memory. */
+static char *put_head(const struct opts *o, const char *path, const char *host, uint64_t total, int *len)
+{
+    size_t hcap = 512 + strlen(path) + strlen(host);
+    for (int i = 0; i < o->nheaders; i++)
+        hcap += strlen(o->headers[i]) + 2;
+    char *head = malloc(hcap);
+    if (head == NULL)
+        return NULL;
+    int hl = snprintf(head, hcap, "PUT %s HTTP/1.1\r\nHost: %s\r\n", path, host);
+    if (o->chunked)
+        hl += snprintf(head + hl, hcap - (size_t)hl, "Transfer-Encoding: chunked\r\n");
+    else
+        hl += snprintf(head + hl, hcap - (size_t)hl, "Content-Length: %" PRIu64 "\r\n", total);
+    hl += snprintf(head + hl, hcap - (size_t)hl, "Connection: close\r\n");
+    for (int i = 0; i < o->nheaders; i++)
+        hl += snprintf(head + hl, hcap - (size_t)hl, "%s\r\n", o->headers[i]);
+    hl += snprintf(head + hl, hcap - (size_t)hl, "\r\n");
+    *len = hl;
+    return head;
+}
+
 /* Reads the response until EOF (or reset after some data). Returns the status code, or -1 if no
  * status line could be read; prints the status line on stderr. */
 static int read_http_response(int sock)
@@ -538,23 +599,12 @@ static int do_connect(const struct opts *o)
     }
 
     /* HTTP/1.1 PUT. */
-    size_t hcap = 512 + strlen(o->http_put) + strlen(host);
-    for (int i = 0; i < o->nheaders; i++)
-        hcap += strlen(o->headers[i]) + 2;
-    char *head = malloc(hcap);
+    int hl;
+    char *head = put_head(o, o->http_put, host, total, &hl);
     if (head == NULL) {
         warnx_("out of memory");
         return 1;
     }
-    int hl = snprintf(head, hcap, "PUT %s HTTP/1.1\r\nHost: %s\r\n", o->http_put, host);
-    if (o->chunked)
-        hl += snprintf(head + hl, hcap - (size_t)hl, "Transfer-Encoding: chunked\r\n");
-    else
-        hl += snprintf(head + hl, hcap - (size_t)hl, "Content-Length: %" PRIu64 "\r\n", total);
-    hl += snprintf(head + hl, hcap - (size_t)hl, "Connection: close\r\n");
-    for (int i = 0; i < o->nheaders; i++)
-        hl += snprintf(head + hl, hcap - (size_t)hl, "%s\r\n", o->headers[i]);
-    hl += snprintf(head + hl, hcap - (size_t)hl, "\r\n");
 
     int send_failed = 0;
     r = send_all(s.sock, head, (size_t)hl) == 0 ? 0 : -1;
@@ -602,6 +652,129 @@ static int do_connect(const struct opts *o)
     return send_failed ? 1 : 0;
 }
 
+/* The --http-put path of stream i: every "{i}" replaced by i. malloc'd; NULL when out of memory. */
+static char *stream_path(const char *tmpl, uint64_t i)
+{
+    char num[24];
+    int nl = snprintf(num, sizeof num, "%" PRIu64, i);
+    size_t cap = strlen(tmpl) + 1;
+    for (const char *p = strstr(tmpl, "{i}"); p != NULL; p = strstr(p + 3, "{i}"))
+        cap += (size_t)nl;
+    char *out = malloc(cap);
+    if (out == NULL)
+        return NULL;
+    char *w = out;
+    for (const char *p = tmpl; *p != '\0';) {
+        if (strncmp(p, "{i}", 3) == 0) {
+            memcpy(w, num, (size_t)nl);
+            w += nl;
+            p += 3;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+static void sleep_until(double t)
+{
+    struct timespec ts = { .tv_sec = (time_t)t, .tv_nsec = (long)((t - (double)(time_t)t) * 1e9) };
+    if (ts.tv_nsec >= 1000000000L)
+        ts.tv_nsec = 999999999L;
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
+/* --rate: N streams from one thread, each sending --write bytes every interval = write * 8 / rate
+ * seconds. Stream i's k-th send is due at start + (i / N + k) * interval: the streams are spread
+ * evenly over one interval (independent live sources do not send in step), and the schedule is
+ * absolute, so a late send does not shift the ones after it. A receiver that falls behind shows as
+ * max_late_s (the blocking send() waits for its window). The due times are printed (start_mono,
+ * CLOCK_MONOTONIC, and interval_s), so a caller can tell when any byte was sent. */
+static int do_paced(const struct opts *o)
+{
+    uint64_t n = o->streams;
+    int socks[MAX_STREAMS];
+    uint64_t sent[MAX_STREAMS];
+    double next[MAX_STREAMS];
+    unsigned char *buf = malloc(o->write_sz);
+    if (buf == NULL) {
+        warnx_("out of memory");
+        return 1;
+    }
+    char host[256];
+    for (uint64_t i = 0; i < n; i++) {
+        socks[i] = connect_to(o->connects[i % (uint64_t)o->nconnect], host, sizeof host);
+        if (socks[i] < 0)
+            return 1;
+        sent[i] = 0;
+        if (o->http_put != NULL) {
+            char *path = stream_path(o->http_put, i);
+            int hl = 0;
+            char *head = path != NULL ? put_head(o, path, host, o->bytes, &hl) : NULL;
+            if (head == NULL) {
+                warnx_("out of memory");
+                return 1;
+            }
+            int r = send_all(socks[i], head, (size_t)hl);
+            free(head);
+            free(path);
+            if (r != 0) {
+                warnx_("stream %" PRIu64 ": sending the request head: %s", i, strerror(errno));
+                return 1;
+            }
+        }
+    }
+    double interval = (double)o->write_sz * 8.0 / (double)o->rate;
+    double t0 = now_mono();
+    for (uint64_t i = 0; i < n; i++)
+        next[i] = t0 + interval * (double)i / (double)n;
+    double max_late = 0;
+    uint64_t left = n;
+    while (left > 0) {
+        uint64_t i = n;
+        for (uint64_t j = 0; j < n; j++)
+            if (sent[j] < o->bytes && (i == n || next[j] < next[i]))
+                i = j;
+        sleep_until(next[i]);
+        double late = now_mono() - next[i];
+        if (late > max_late)
+            max_late = late;
+        uint64_t piece = o->bytes - sent[i] < o->write_sz ? o->bytes - sent[i] : o->write_sz;
+        pattern_fill(o->seed + i, sent[i], buf, (size_t)piece);
+        if (send_all(socks[i], buf, (size_t)piece) != 0) {
+            warnx_("stream %" PRIu64 ": send after %" PRIu64 " bytes: %s", i, sent[i], strerror(errno));
+            return 1;
+        }
+        sent[i] += piece;
+        next[i] += interval;
+        if (sent[i] == o->bytes)
+            left--;
+    }
+    free(buf);
+    int rc = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (o->http_put != NULL) {
+            int code = read_http_response(socks[i]);
+            if (code < 0)
+                rc = 1;
+            else if ((code < 200 || code > 299) && rc == 0)
+                rc = 3;
+        } else if (shutdown(socks[i], SHUT_WR) != 0 || drain_to_eof(socks[i]) != 0) {
+            warnx_("stream %" PRIu64 ": shutdown/close: %s", i, strerror(errno));
+            rc = 1;
+        }
+        close(socks[i]);
+    }
+    double wall = now_mono() - t0;
+    uint64_t total = o->bytes * n;
+    printf("bytes=%" PRIu64 " wall_s=%.6f mb_per_s=%.6f streams=%" PRIu64 " start_mono=%.6f interval_s=%.9f "
+           "max_late_s=%.6f\n", total, wall, wall > 0 ? (double)total / 1e6 / wall : 0.0, n, t0, interval, max_late);
+    fflush(stdout);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     prog_name = "recd-send-load";
@@ -613,5 +786,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (o.emit)
         return do_emit(&o);
+    if (o.rate != 0)
+        return do_paced(&o);
     return do_connect(&o);
 }
