@@ -33,6 +33,11 @@ deps() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v mount >/dev/null || missing+=(mount)
   [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  # tests/e2e/usb_formats.sh: the USB disk formats boxes record to, FUSE-mounted on loop devices
+  # (the kernel here has no vfat/exfat/ntfs3). exfat-fuse mounts, exfatprogs has mkfs.exfat.
+  command -v mount.exfat-fuse >/dev/null || missing+=(exfat-fuse)
+  command -v mkfs.exfat >/dev/null || missing+=(exfatprogs)
+  command -v mkntfs >/dev/null || missing+=(ntfs-3g)
   # The selector benchmark's veth condition switches GRO/TSO/GSO off with ethtool (NIC-like segments).
   [ "${1:-}" = bench ] && { command -v ethtool >/dev/null || missing+=(ethtool); }
   if [ "${1:-}" = cross ]; then
