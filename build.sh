@@ -37,6 +37,11 @@ deps() {
   command -v fusermount3 >/dev/null || missing+=(fuse3)
   command -v pkg-config >/dev/null || missing+=(pkg-config)
   [ -e /usr/include/fuse3/fuse.h ] || missing+=(libfuse3-dev)
+  # tests/e2e/usb_formats.sh: the USB disk formats boxes record to, FUSE-mounted on loop devices
+  # (the kernel here has no vfat/exfat/ntfs3). exfat-fuse mounts, exfatprogs has mkfs.exfat.
+  command -v mount.exfat-fuse >/dev/null || missing+=(exfat-fuse)
+  command -v mkfs.exfat >/dev/null || missing+=(exfatprogs)
+  command -v mkntfs >/dev/null || missing+=(ntfs-3g)
   # The selector benchmark's veth condition switches GRO/TSO/GSO off with ethtool (NIC-like segments).
   [ "${1:-}" = bench ] && { command -v ethtool >/dev/null || missing+=(ethtool); }
   if [ "${1:-}" = cross ]; then
