@@ -8,6 +8,6 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY=python3; [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-# --wear: device bytes written per byte recorded, on ext4 over a loop device (bench/wear.py, docs/wear.md).
+# --wear: device bytes written per byte recorded, on ext4 over a loop device (bench/wear.py, docs/measurements/2026-12-01-wear.md).
 for a in "$@"; do [ "$a" = --wear ] && exec "$PY" "$ROOT/bench/wear.py" --root "$ROOT" "$@"; done
 exec "$PY" "$ROOT/bench/bench.py" --root "$ROOT" "$@"
