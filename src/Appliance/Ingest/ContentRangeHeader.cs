@@ -17,11 +17,11 @@ public static class ContentRangeHeader
         if (slash < 0) return false;
         var total = spec[(slash + 1)..];
         long complete = -1;
-        if (total is not "*" && !TryParse(total, out complete)) return false;
+        if (total is not "*" && !TryParsePosition(total, out complete)) return false;
         var range = spec[..slash];
         int dash = range.IndexOf('-');
         if (dash <= 0) return false;
-        if (!TryParse(range[..dash], out start) || !TryParse(range[(dash + 1)..], out end)) return false;
+        if (!TryParsePosition(range[..dash], out start) || !TryParsePosition(range[(dash + 1)..], out end)) return false;
         // RFC 9110 14.4: a complete-length not beyond last-pos makes the field invalid.
         return end >= start && (complete < 0 || complete > end);
     }
@@ -43,21 +43,22 @@ public static class ContentRangeHeader
         var b = spec[(dash + 1)..].Trim();
         if (a.IsEmpty)
         {
-            if (!TryParse(b, out long suffix)) return false;
+            if (!TryParsePosition(b, out long suffix)) return false;
             if (suffix == 0 || length == 0) { satisfiable = false; return true; }
             first = Math.Max(0, length - suffix);
             last = length - 1;
             return true;
         }
-        if (!TryParse(a, out first)) return false;
+        if (!TryParsePosition(a, out first)) return false;
         if (b.IsEmpty) last = length - 1;
-        else if (!TryParse(b, out last) || last < first) return false;
+        else if (!TryParsePosition(b, out last) || last < first) return false;
         if (first >= length) { satisfiable = false; return true; }
         last = Math.Min(last, length - 1);
         return true;
     }
 
-    private static bool TryParse(ReadOnlySpan<char> s, out long value)
+    /// <summary>A byte position as a Range header spells it: 1-18 ASCII digits, nothing else (no sign, no spaces).</summary>
+    internal static bool TryParsePosition(ReadOnlySpan<char> s, out long value)
     {
         value = 0;
         if (s.IsEmpty || s.Length > 18) return false;

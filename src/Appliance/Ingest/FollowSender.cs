@@ -113,16 +113,16 @@ public sealed class FollowSender
         var b = spec[(dash + 1)..].Trim();
         if (a.IsEmpty)
         {
-            if (!TryParse(b, out long suffix)) return true;
+            if (!ContentRangeHeader.TryParsePosition(b, out long suffix)) return true;
             if (suffix == 0) { refusal = "bytes=-0 selects nothing"; return false; }
             first = Math.Max(0, available - suffix);
             partial = true;
             return true;
         }
-        if (!TryParse(a, out long start)) return true;
+        if (!ContentRangeHeader.TryParsePosition(a, out long start)) return true;
         if (!b.IsEmpty)
         {
-            if (!TryParse(b, out _)) return true;
+            if (!ContentRangeHeader.TryParsePosition(b, out _)) return true;
             refusal = "follow serves open-ended ranges only (bytes=A- or bytes=-N)";
             return false;
         }
@@ -134,18 +134,6 @@ public sealed class FollowSender
         }
         first = start;
         partial = true;
-        return true;
-    }
-
-    private static bool TryParse(ReadOnlySpan<char> s, out long value)
-    {
-        value = 0;
-        if (s.IsEmpty || s.Length > 18) return false;
-        foreach (char c in s)
-        {
-            if (c < '0' || c > '9') return false;
-            value = value * 10 + (c - '0');
-        }
         return true;
     }
 
