@@ -9,7 +9,8 @@ public static class Program
     private const string Usage = """
         usage: recd <command> [options]
           run                 start the daemon (default)
-          profile show        print the effective board profile
+          profile show        print the effective board profile and where each value came from (--json)
+          profile check [F]   validate board profiles (default: every board/*.json)
           version             print the version
           ctl CMD             run CMD (status, recordings, help) on the running daemon's control socket
           meter-overhead      measure what the cost meter costs per span and window
@@ -20,7 +21,7 @@ public static class Program
           --port N            listen port, 0 = any    (Listen:Port)
           --port-file FILE    write the bound port to FILE
           --storage DIR       storage root            (Storage:Root)
-          --write-path P      buffered|splice|direct  (WritePaths:Default)
+          --write-path P      auto|buffered|splice|direct  (WritePaths:Default)
           --Section:Key V     any other profile key
         """;
 
@@ -62,6 +63,7 @@ public static class Program
     {
         var loaded = ProfileLoader.Load(args);
         Log.MinLevel = Enum.TryParse<LogLevel>(loaded.Profile.LogLevel, ignoreCase: true, out var level) ? level : LogLevel.Info;
+        Log.Write(loaded.Unrecognised ? LogLevel.Warn : LogLevel.Info, loaded.Choice);
         Log.Info($"profile {loaded.Profile.Board} from {string.Join(" <- ", loaded.Files.Select(Path.GetFileName))}");
         using var daemon = new Daemon(loaded.Profile);
         daemon.Start();
