@@ -1,4 +1,5 @@
 using Recd.Ingest;
+using Recd.Logging;
 using Recd.Recordings;
 using Recd.Selection;
 using Recd.WritePaths;
@@ -43,6 +44,7 @@ public sealed class BoardProfile
     public WritePathOptions WritePaths { get; set; } = new();
     public SelectorOptions Selector { get; set; } = new();
     public AccessOptions Access { get; set; } = new();
+    public LogOptions Log { get; set; } = new();
 
     public void Validate()
     {
