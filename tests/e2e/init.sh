@@ -104,5 +104,26 @@ done
 if [ -z "$bad" ]; then ok "after SIGTERM and restart: 4 manifests consistent, $total committed bytes sha256-exact"
 else notok "after SIGTERM and restart:$bad"; fi
 stop_daemon
+
+# --- the BusyBox script, start and stop ---------------------------------------------------------
+# A copy pointing at the binary under test and a temp settings file; start-stop-daemon here is
+# Debian's, which takes the same -S -b -m -p -x options as BusyBox's.
+if command -v start-stop-daemon >/dev/null; then
+  bb="$tmp/init.d-recd"
+  sed -e "s|^DAEMON=.*|DAEMON=$BIN|" -e "s|^PIDFILE=.*|PIDFILE=$tmp/bb.pid|" -e "s|^RUN_AS=.*|RUN_AS=|" \
+    -e "s|^BOARD=.*|BOARD=host-x86_64|" -e "s|/etc/default/recd|$tmp/bb.default|g" "$ROOT/init/busybox/recd" >"$bb"
+  echo "EXTRA_ARGS=\"--board-dir $ROOT/board --port 0 --port-file $tmp/bb.port --storage $tmp/bbstore\"" >"$tmp/bb.default"
+  sh "$bb" start >"$tmp/bb.out" 2>&1
+  for _ in $(seq 100); do [ -s "$tmp/bb.port" ] && break; sleep 0.05; done
+  if [ -s "$tmp/bb.port" ] && curl -sf "http://127.0.0.1:$(cat "$tmp/bb.port")/recordings" >/dev/null && sh "$bb" status >/dev/null; then
+    bbpid="$(cat "$tmp/bb.pid")"
+    if sh "$bb" stop >>"$tmp/bb.out" 2>&1 && ! kill -0 "$bbpid" 2>/dev/null && [ ! -e "$tmp/bb.pid" ]; then ok "init/busybox/recd start, status, stop"
+    else notok "init/busybox/recd stop: $(cat "$tmp/bb.out")"; fi
+  else
+    notok "init/busybox/recd start: $(cat "$tmp/bb.out")"
+  fi
+else
+  echo "# skipped the BusyBox script's start/stop: no start-stop-daemon"
+fi
 [ "$fail" -gt 0 ] && tail -n 20 "$tmp/daemon.log" | sed 's/^/#   /'
 finish
