@@ -33,6 +33,8 @@ deps() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v mount >/dev/null || missing+=(mount)
   [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  # tests/e2e/init.sh checks init/recd.service with systemd-analyze verify (no systemd needs to run).
+  command -v systemd-analyze >/dev/null || missing+=(systemd)
   # native/faultfs.c (the fault-injecting FUSE filesystem of tests/e2e/durability_faults.sh).
   command -v fusermount3 >/dev/null || missing+=(fuse3)
   command -v pkg-config >/dev/null || missing+=(pkg-config)

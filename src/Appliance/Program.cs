@@ -63,6 +63,7 @@ public static class Program
     {
         var loaded = ProfileLoader.Load(args);
         Log.MinLevel = Enum.TryParse<LogLevel>(loaded.Profile.LogLevel, ignoreCase: true, out var level) ? level : LogLevel.Info;
+        if (loaded.Profile.Log.Syslog && !Log.EnableSyslog(loaded.Profile.Log.SyslogSocket)) Log.Warn($"Log:SyslogSocket unusable: '{loaded.Profile.Log.SyslogSocket}'; logging to stderr only");
         Log.Write(loaded.Unrecognised ? LogLevel.Warn : LogLevel.Info, loaded.Choice);
         Log.Info($"profile {loaded.Profile.Board} from {string.Join(" <- ", loaded.Files.Select(Path.GetFileName))}");
         using var daemon = new Daemon(loaded.Profile);

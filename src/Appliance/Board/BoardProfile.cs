@@ -1,4 +1,5 @@
 using Recd.Ingest;
+using Recd.Logging;
 using Recd.Recordings;
 using Recd.Selection;
 using Recd.WritePaths;
@@ -66,6 +67,7 @@ public sealed class BoardProfile
     public GpioOptions Gpio { get; set; } = new();
     public DisplayOptions Display { get; set; } = new();
     public SensorsOptions Sensors { get; set; } = new();
+    public LogOptions Log { get; set; } = new();
 
     /// <summary>Throws the first problem; <see cref="Problems"/> lists them all.</summary>
     public void Validate()

@@ -31,6 +31,7 @@ public static class ProfileSchema
         [typeof(GpioLineOptions)] = Props<GpioLineOptions>(),
         [typeof(DisplayOptions)] = Props<DisplayOptions>(),
         [typeof(SensorsOptions)] = Props<SensorsOptions>(),
+        [typeof(Logging.LogOptions)] = Props<Logging.LogOptions>(),
     };
 
     /// <summary>Keys the loader reads before binding, with no property of their own.</summary>

@@ -15,6 +15,7 @@ public sealed class Daemon : IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private ControlSocket? _control;
+    private SystemdNotifier? _notifier;
 
     public Daemon(BoardProfile profile)
     {
@@ -22,7 +23,10 @@ public sealed class Daemon : IDisposable
         Folders = RuntimeFolders.Resolve(profile, Log.Warn);
         profile.Storage.StateDir = Folders.StateDir;
         Store = new RecordingStore(profile.Storage, new WritePathFactory(profile.WritePaths), profile.Selector);
-        _listener = new IngestListener(profile.Listen, profile.Http, new RecordingsEndpoint(Store), new AccessPolicy(profile.Access));
+        _listener = new IngestListener(profile.Listen, profile.Http, new RecordingsEndpoint(Store), new AccessPolicy(profile.Access))
+        {
+            Heartbeats = Store.Heartbeats,
+        };
     }
 
     public BoardProfile Profile { get; }
@@ -47,21 +51,47 @@ public sealed class Daemon : IDisposable
         var commands = new ControlCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
         _control = new ControlSocket(Folders.ControlSocket, commands.Execute);
         _control.Start();
+        // Twice the body idle timeout: every write-path call returns within it (SO_RCVTIMEO), so a
+        // heartbeat that old means a thread stuck in the kernel, not a slow client.
+        _notifier = SystemdNotifier.FromEnvironment(Store.Heartbeats, Math.Max(10_000, 2L * Profile.Http.BodyIdleTimeoutMs));
         if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Folders.StateDir, Folders.RuntimeDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
+        // After recovery and bind: a client started After=recd.service finds the port open.
+        if (_notifier.Enabled)
+        {
+            _notifier.Ready(Status);
+            Log.Info(_notifier.WatchdogIntervalMs > 0 ? $"systemd notify: ready, watchdog every {_notifier.WatchdogIntervalMs / 2} ms" : "systemd notify: ready");
+        }
     }
 
-    /// <summary>Blocks until SIGTERM or SIGINT, then stops cleanly. Returns the process exit code.</summary>
+    private string Status()
+    {
+        var fs = FreeSpace.Of(Store.Paths.Root);
+        return $"recording {Store.ActiveCount}, {(fs is { } f ? (f.AvailableBytes >> 20) + " MiB free" : "free space unknown")}";
+    }
+
+    /// <summary>Longest wait for active transfers to finish their manifests after SIGTERM (recd.service's TimeoutStopSec allows for it).</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Blocks until SIGTERM or SIGINT, then stops: exits within <see cref="StopTimeout"/> plus 2 s
+    /// for the log. Returns 0 if every transfer finished its manifest, 1 if one was still running
+    /// (its manifest stays "recording" and the next start's recovery makes it interrupted): a
+    /// supervisor then sees the stop as a failure, not as a clean one.
+    /// </summary>
     public int RunUntilSignalled()
     {
         foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT })
             _signals.Add(PosixSignalRegistration.Create(signal, ctx => { ctx.Cancel = true; _stop.Set(); }));
         _stop.Wait();
+        int active = Store.ActiveCount;
+        _notifier?.Stopping($"stopping, finishing {active} recording(s)");
         Log.Info("stopping: finishing active recordings");
-        bool clean = _listener.Stop(TimeSpan.FromSeconds(10));
-        Log.Info(clean ? "stopped" : "stopped with transfers still running");
+        bool clean = _listener.Stop(StopTimeout);
+        if (clean) Log.Info("stopped");
+        else Log.Error($"stopped with {_listener.ConnectionCount} transfer(s) still running after {StopTimeout.TotalSeconds:0} s: exit status 1");
         Log.Flush(TimeSpan.FromSeconds(2)); // bounded: a stderr nobody reads must not keep us from exiting
-        return 0;
+        return clean ? 0 : 1;
     }
 
     public void RequestStop() => _stop.Set();
@@ -71,6 +101,7 @@ public sealed class Daemon : IDisposable
     public void Dispose()
     {
         foreach (var s in _signals) s.Dispose();
+        _notifier?.Dispose();
         _control?.Dispose();
         _listener.Dispose();
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Recd.Interop;
 using Recd.Logging;
+using Recd.Recordings;
 
 namespace Recd.Ingest;
 
@@ -34,6 +35,11 @@ public sealed unsafe class IngestListener : IDisposable
     }
 
     public int Port { get; private set; }
+
+    /// <summary>Where the accept loop beats each poll round (the store's, in the daemon).</summary>
+    public HeartbeatRegistry Heartbeats { get; init; } = new();
+
+    internal Heartbeat AcceptHeartbeat { get; } = new("accept loop");
 
     public int ConnectionCount => _table.Count;
 
@@ -70,10 +76,18 @@ public sealed unsafe class IngestListener : IDisposable
     {
         byte* sa = stackalloc byte[28];
         var pfd = new Libc.PollFd { Fd = _fd, Events = Libc.POLLIN };
+        Heartbeats.Add(AcceptHeartbeat);
+        try { AcceptUntilStopped(sa, &pfd); }
+        finally { Heartbeats.Remove(AcceptHeartbeat); }
+    }
+
+    private void AcceptUntilStopped(byte* sa, Libc.PollFd* pfd)
+    {
         while (!_stopping)
         {
-            pfd.REvents = 0;
-            if (Libc.Poll(&pfd, 1, 250) <= 0) continue;
+            AcceptHeartbeat.Beat();
+            pfd->REvents = 0;
+            if (Libc.Poll(pfd, 1, 250) <= 0) continue;
             uint len = 28;
             int fd = Libc.Accept4(_fd, sa, &len, Libc.SOCK_CLOEXEC);
             if (fd < 0)

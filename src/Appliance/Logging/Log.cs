@@ -29,6 +29,18 @@ public static class Log
         Sink.Write(level, message);
     }
 
+    /// <summary>Lines syslog did not take, if it is on (see <see cref="LogOptions.Syslog"/>).</summary>
+    public static long SyslogDropped => Sink.Syslog?.Dropped ?? 0;
+
+    /// <summary>Adds syslog as a second sink; false if the socket name is unusable.</summary>
+    public static bool EnableSyslog(string socketPath)
+    {
+        var sender = new SyslogSender(socketPath);
+        if (!sender.Usable) { sender.Dispose(); return false; }
+        Sink.Syslog = sender;
+        return true;
+    }
+
     /// <summary>The most recent lines, oldest first.</summary>
     public static string[] Recent(int max) => Sink.Recent(max);
 

@@ -43,6 +43,9 @@ internal sealed class LogSink : IDisposable
         _writer.Start();
     }
 
+    /// <summary>A second sink the writer thread feeds before the fd, so a stalled stderr delays it by one batch at most.</summary>
+    internal SyslogSender? Syslog { get; set; }
+
     /// <summary>Lines lost so far: not queued because the queue was full, or refused by the fd.</summary>
     internal long Dropped => Interlocked.Read(ref _dropped);
 
@@ -141,6 +144,7 @@ internal sealed class LogSink : IDisposable
                 _writing = true;
             }
 
+            if (Syslog is { } syslog) for (int i = 0; i < n; i++) syslog.Send(batch[i]);
             int lost = WriteLines(batch, n, ref buffer);
             Array.Clear(batch, 0, n);
             if (report > 0)
@@ -148,6 +152,7 @@ internal sealed class LogSink : IDisposable
                 string line = $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {Tag(LogLevel.Warn)} log: {report} lines dropped (stderr did not keep up)";
                 lock (_gate) _ring[_ringCount++ % RingSize] = line;
                 batch[0] = line;
+                Syslog?.Send(line);
                 // Not retried if the fd refuses it: the total stays in Dropped, and retrying a dead fd would spin.
                 WriteLines(batch, 1, ref buffer);
                 batch[0] = null!;

@@ -43,6 +43,7 @@ public sealed class Recording : IDisposable
     private int _slowWritesLogged;
     private StorageFault? _fault;
     private readonly SocketBatch? _batch;
+    private readonly Heartbeat _beat;
 
     internal Recording(RecordingStore store, Manifest manifest, RecordingFile file, WritePathFactory factory,
         PathChoice start, Selector? selector, long length)
@@ -65,6 +66,7 @@ public sealed class Recording : IDisposable
         _threadCpuNs = manifest.ThreadCpuNs;
         _fuseServerCpuNs = manifest.FuseServerCpuNs ?? 0;
         _described = manifest with { Policy = selector is null ? start.Kind.Name() : "auto" };
+        _beat = new Heartbeat("transfer " + manifest.Name);
         var wp = factory.Options;
         _batch = wp.BatchBytes > 0 ? new SocketBatch(wp.BatchBytes, wp.BatchLatencyMs, wp.ReceiveBufferBytes) : null;
         _pageCache = PageCachePolicy.From(factory.Options);
@@ -121,8 +123,13 @@ public sealed class Recording : IDisposable
     {
         if (_fault is { } f) return new MoveResult(0, MoveStatus.StorageFailed, f.Errno);
         _batch?.Begin(socketFd);
+        _store.Heartbeats.Add(_beat);
         try { return ReceiveSpans(socketFd, count, idleTimeoutMs); }
-        finally { _batch?.Release(socketFd); }
+        finally
+        {
+            _store.Heartbeats.Remove(_beat);
+            _batch?.Release(socketFd);
+        }
     }
 
     private MoveResult ReceiveSpans(int socketFd, long count, int idleTimeoutMs)
@@ -137,6 +144,7 @@ public sealed class Recording : IDisposable
             if (span == SpanBytes) span -= (Length + span) % DirectWritePath.Block;
             _meter.Begin(watchDirty: _selector is not null && _path.Kind != WritePathKind.Direct);
             var result = _path.Move(socketFd, _file, Length, span, _batch);
+            _beat.Beat();
             bool windowDone = _meter.End(result.Moved, socketFd, out var sample);
             Account(_path.Label, result.Moved);
             moved += result.Moved;
@@ -183,6 +191,7 @@ public sealed class Recording : IDisposable
             {
                 int err = Commit(RecordingStates.Recording);
                 if (err != 0) return new MoveResult(moved, MoveStatus.StorageFailed, err);
+                _beat.Beat();
             }
         }
         return new MoveResult(moved, MoveStatus.Completed);

@@ -54,6 +54,9 @@ public sealed partial class RecordingStore
 
     public SpaceGuard Space { get; }
 
+    /// <summary>Transfers beat here while they receive; the systemd watchdog reads it (Hosting/SystemdNotifier).</summary>
+    public HeartbeatRegistry Heartbeats { get; } = new();
+
     /// <summary>Why O_DIRECT cannot be used on this mount (probed at start, or learned from a refusal), or null.</summary>
     public string? DirectUnavailable { get; private set; }
 
