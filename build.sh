@@ -44,6 +44,8 @@ deps() {
   command -v mount.exfat-fuse >/dev/null || missing+=(exfat-fuse)
   command -v mkfs.exfat >/dev/null || missing+=(exfatprogs)
   command -v mkntfs >/dev/null || missing+=(ntfs-3g)
+  # tests/e2e/metrics.sh: promtool checks the /metrics text, a real Prometheus server scrapes it.
+  command -v promtool >/dev/null || missing+=(prometheus)
   # The selector benchmark's veth condition switches GRO/TSO/GSO off with ethtool (NIC-like segments).
   [ "${1:-}" = bench ] && { command -v ethtool >/dev/null || missing+=(ethtool); }
   if [ "${1:-}" = cross ]; then
@@ -68,8 +70,14 @@ deps() {
 publish() {
   local rid="${1:-$(host_rid)}"
   local out="$ROOT/out/$rid"
+  # What "recd version" and recd_build_info report; "unknown" without git (a tarball). SOURCE_DATE_EPOCH,
+  # if set, keeps the date reproducible.
+  local commit date
+  commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  [ "$commit" != unknown ] && ! git -C "$ROOT" diff --quiet HEAD 2>/dev/null && commit="$commit-dirty"
+  date="$(date -u ${SOURCE_DATE_EPOCH:+-d @$SOURCE_DATE_EPOCH} +%Y-%m-%dT%H:%M:%SZ)"
   dotnet publish "$ROOT/src/Appliance/Appliance.csproj" -c Release -r "$rid" -o "$out" -nologo -v quiet \
-    -p:DebugType=none 2>&1 | grep -vE '^\s*$' || true
+    -p:DebugType=none -p:SourceRevisionId="$commit" -p:RecdBuildDate="$date" 2>&1 | grep -vE '^\s*$' || true
   [ -x "$out/recd" ] || { echo "build.sh: publish failed" >&2; exit 1; }
   rm -rf "$out/board" && cp -r "$ROOT/board" "$out/board"
   echo "build.sh: $out/recd $(stat -c %s "$out/recd") bytes" >&2

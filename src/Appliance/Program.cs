@@ -11,7 +11,8 @@ public static class Program
           run                 start the daemon (default)
           profile show        print the effective board profile and where each value came from (--json)
           profile check [F]   validate board profiles (default: every board/*.json)
-          version             print the version
+          version             print the version, git commit, target and build date
+          help, --help, -h    print this (also CMD --help)
           ctl CMD             run CMD (status, recordings, help) on the running daemon's control socket
           meter-overhead      measure what the cost meter costs per span and window
         options (each also settable as RECD__Section__Key or in board/NAME.json):
@@ -27,6 +28,13 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        // "recd --help" used to start the daemon (a leading option means "run"), and "recd ctl --help"
+        // asked the daemon. Asked anywhere, help is answered here and nothing is started.
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
         string verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
         string[] rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
         try
@@ -42,7 +50,7 @@ public static class Program
                 case "meter-overhead":
                     return Selection.MeterOverhead.Run();
                 case "version":
-                    Console.WriteLine("recd " + typeof(Program).Assembly.GetName().Version);
+                    Console.WriteLine($"recd {BuildInfo.Version}\ncommit {BuildInfo.Commit}\ntarget {BuildInfo.Rid}\nbuilt  {BuildInfo.BuildDate}");
                     return 0;
                 case "help" or "--help" or "-h":
                     Console.WriteLine(Usage);
@@ -62,6 +70,7 @@ public static class Program
     private static int Run(string[] args)
     {
         var loaded = ProfileLoader.Load(args);
+        ProfilePaths.Anchor(loaded, args);
         Log.MinLevel = Enum.TryParse<LogLevel>(loaded.Profile.LogLevel, ignoreCase: true, out var level) ? level : LogLevel.Info;
         if (loaded.Profile.Log.Syslog && !Log.EnableSyslog(loaded.Profile.Log.SyslogSocket)) Log.Warn($"Log:SyslogSocket unusable: '{loaded.Profile.Log.SyslogSocket}'; logging to stderr only");
         Log.Write(loaded.Unrecognised ? LogLevel.Warn : LogLevel.Info, loaded.Choice);

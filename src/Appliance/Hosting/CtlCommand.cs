@@ -19,8 +19,10 @@ public static class CtlCommand
         }
         if (socket is null)
         {
-            // Same rule as the daemon: the profile's ControlSocket, else control.sock in the runtime folder.
-            socket = RuntimeFolders.Resolve(ProfileLoader.Load([.. profileArgs]).Profile).ControlSocket;
+            // Same rules as the daemon: relative folders anchored alike, the profile's ControlSocket, else control.sock in the runtime folder.
+            var loaded = ProfileLoader.Load([.. profileArgs]);
+            ProfilePaths.Anchor(loaded, profileArgs);
+            socket = RuntimeFolders.Resolve(loaded.Profile).ControlSocket;
         }
         Console.Write(ControlSocket.Send(socket, words.Count == 0 ? "status" : string.Join(' ', words)));
         return 0;

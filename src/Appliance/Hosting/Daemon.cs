@@ -40,6 +40,7 @@ public sealed class Daemon : IDisposable
         // FAT32's 4 GiB as MythTV users met it) must end that recording with EFBIG, not kill the daemon.
         _signals.Add(PosixSignalRegistration.Create((PosixSignal)SigXfsz, ctx => ctx.Cancel = true));
 
+        _listener.Metrics = new Metrics(Store, _listener, DateTimeOffset.UtcNow).RenderUtf8;
         Store.Recover();
         _listener.Start();
         if (Profile.Listen.PortFile is { } portFile)

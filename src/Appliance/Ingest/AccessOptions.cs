@@ -12,6 +12,12 @@ public sealed class AccessOptions
     /// <summary>Also require the token for GET and HEAD (listing and playback).</summary>
     public bool TokenForReads { get; set; }
 
+    /// <summary>
+    /// File holding the bearer token GET /metrics needs (a scraper gets its own secret, not the one
+    /// that can delete recordings). Unset: /metrics follows the rule for reads (TokenForReads).
+    /// </summary>
+    public string? MetricsTokenFile { get; set; }
+
     /// <summary>Client networks allowed to connect, as CIDR ("192.168.1.0/24", "127.0.0.1/32", "::1/128"). Empty = any.</summary>
     public List<string> AllowedNetworks { get; set; } = [];
 }

@@ -12,20 +12,28 @@ namespace Recd.Ingest;
 public sealed class AccessPolicy
 {
     private readonly byte[]? _token;
+    private readonly byte[]? _metricsToken;
     private readonly bool _tokenForReads;
     private readonly (IPAddress Network, int Prefix)[] _networks;
 
     public AccessPolicy(AccessOptions options)
     {
         _tokenForReads = options.TokenForReads;
-        if (!string.IsNullOrEmpty(options.TokenFile))
-        {
-            string token = File.ReadAllText(options.TokenFile).Trim();
-            if (token.Length < 16) throw new ArgumentException($"Access:TokenFile {options.TokenFile}: the token must be at least 16 characters");
-            _token = Encoding.UTF8.GetBytes(token);
-        }
+        _token = ReadToken(options.TokenFile, "Access:TokenFile");
+        _metricsToken = ReadToken(options.MetricsTokenFile, "Access:MetricsTokenFile");
         _networks = options.AllowedNetworks.Select(ParseCidr).ToArray();
     }
+
+    private static byte[]? ReadToken(string? file, string key)
+    {
+        if (string.IsNullOrEmpty(file)) return null;
+        string token = File.ReadAllText(file).Trim();
+        if (token.Length < 16) throw new ArgumentException($"{key} {file}: the token must be at least 16 characters");
+        return Encoding.UTF8.GetBytes(token);
+    }
+
+    /// <summary>The metrics resource, which <see cref="Check"/> guards with its own token when one is set.</summary>
+    public const string MetricsPath = "/metrics";
 
     public static AccessPolicy Open { get; } = new(new AccessOptions());
 
@@ -64,19 +72,24 @@ public sealed class AccessPolicy
     public Response? Check(RequestHead head, IPAddress? client)
     {
         if (!IsAllowed(client)) return Response.Error(403, "forbidden");
-        if (_token is null) return null;
         bool read = head.Kind is RequestMethod.Get or RequestMethod.Head;
+        if (_metricsToken is not null && read && head.Path == MetricsPath)
+            return TokenMatches(head.Authorization, _metricsToken) ? null : Unauthorized();
+        if (_token is null) return null;
         if (read && !_tokenForReads) return null;
-        if (TokenMatches(head.Authorization)) return null;
-        return Response.Error(401, "a bearer token is required").Header("WWW-Authenticate", "Bearer realm=\"recd\"");
+        if (TokenMatches(head.Authorization, _token)) return null;
+        return Unauthorized();
     }
 
-    private bool TokenMatches(string? authorization)
+    private static Response Unauthorized() =>
+        Response.Error(401, "a bearer token is required").Header("WWW-Authenticate", "Bearer realm=\"recd\"");
+
+    private static bool TokenMatches(string? authorization, byte[] token)
     {
         const string Scheme = "Bearer ";
         if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)) return false;
         var presented = Encoding.UTF8.GetBytes(authorization[Scheme.Length..].Trim());
         // Constant time in the token's content: a byte-by-byte early exit would leak its prefix.
-        return CryptographicOperations.FixedTimeEquals(presented, _token);
+        return CryptographicOperations.FixedTimeEquals(presented, token);
     }
 }

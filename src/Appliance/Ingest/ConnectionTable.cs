@@ -24,7 +24,10 @@ public sealed class ConnectionTable(HttpLimits limits)
 
     public int Count { get { lock (_gate) return _connections.Count; } }
 
-    public long Evictions { get; private set; }
+    private long _evictions;
+
+    /// <summary>Written under the lock, read by a scrape without it: Interlocked, a long is two words on armhf.</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
 
     /// <summary>Readers and idle connections may hold this many slots.</summary>
     public int ReaderSlots => limits.MaxConnections - Math.Clamp(limits.RecordingReserve, 0, limits.MaxConnections - 1);
@@ -117,7 +120,7 @@ public sealed class ConnectionTable(HttpLimits limits)
         if (best is null) return false;
         best.Evicted = true;
         best.Socket.Abort(reset: best.Phase == ConnectionPhase.Response);
-        Evictions++;
+        Interlocked.Increment(ref _evictions);
         // Slowloris floods evict fresh connections by the hundred: only closing a reader or a recording is news.
         Log.Write(bestRank == 0 && best.Phase != ConnectionPhase.Response ? LogLevel.Debug : LogLevel.Info,
             $"{best.Socket.Remote}: closed to make room ({best.Phase.ToString().ToLowerInvariant()}, no progress for {now - bestSince} ms)");

@@ -7,7 +7,7 @@ namespace Recd.Ingest;
 /// while keep-alive allows. Blocking calls only; every wait is bounded by poll or a socket timeout.
 /// </summary>
 public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, RecordingsEndpoint recordings, AccessPolicy access,
-    ConnectionTable? table = null)
+    ConnectionTable? table = null, Func<byte[]>? metrics = null)
 {
     private readonly ConnectionBuffer _buffer = new(limits.MaxHeaderBytes + 8192);
     private readonly RequestHead _head = new();
@@ -81,7 +81,6 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
                 first = false;
                 if (outcome.Error is { } error)
                 {
-                    Log.Info($"{socket.Remote}: rejected request: {error.Status} {error.Reason}");
                     _head.Reset(); // what was parsed of a bad head (a HEAD method, say) must not shape the error
                     ResponseWriter.SendAndClose(socket, _head, Response.Error(error.Status, error.Reason));
                     return;
@@ -90,8 +89,7 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
                 if (table is null) EnterPhase(recording ? ConnectionPhase.Body : ConnectionPhase.Response);
                 else if (!table.TryBeginRequest(this, recording))
                 {
-                    Log.Info($"{socket.Remote}: {_head.Method} refused: the readers' slots are busy");
-                    ResponseWriter.SendAndClose(socket, _head, Response.Error(503, "too many readers").Header("Retry-After", "1"));
+                    ResponseWriter.SendAndClose(socket, _head, Response.Error(503, "too many readers: the readers' slots are busy").Header("Retry-After", "1"));
                     return;
                 }
                 bool keepOpen = Dispatch();
@@ -148,13 +146,13 @@ public sealed class HttpConnection(ClientSocket socket, HttpLimits limits, Recor
     {
         var head = _head;
         const string prefix = "/recordings";
-        if (access.Check(head, socket.Address) is { } denied)
-        {
-            Log.Info($"{socket.Remote}: {denied.Status} for {head.Method} {head.Path}");
-            return Reject(head, denied);
-        }
+        if (access.Check(head, socket.Address) is { } denied) return Reject(head, denied);
         if (head.HasBody && head.Kind != RequestMethod.Put)
             return Reject(head, Response.Error(400, $"{head.Method} takes no request body"));
+        if (head.Path == AccessPolicy.MetricsPath && metrics is not null)
+            return head.Kind is RequestMethod.Get or RequestMethod.Head
+                ? Send(new Response(200).Content(metrics(), "text/plain; version=0.0.4; charset=utf-8"))
+                : Reject(head, MethodError(head, "GET, HEAD"));
         if (head.Path == prefix || head.Path == prefix + "/")
         {
             return head.Kind switch

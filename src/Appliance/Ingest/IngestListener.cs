@@ -40,6 +40,8 @@ public sealed unsafe class IngestListener : IDisposable
     public HeartbeatRegistry Heartbeats { get; init; } = new();
 
     internal Heartbeat AcceptHeartbeat { get; } = new("accept loop");
+    /// <summary>Renders GET /metrics (the Diagnostics layer's, handed down); null: no such resource.</summary>
+    public Func<byte[]>? Metrics { get; set; }
 
     public int ConnectionCount => _table.Count;
 
@@ -97,11 +99,13 @@ public sealed unsafe class IngestListener : IDisposable
                 continue;
             }
             var socket = new ClientSocket(fd, SocketAddress.Format(sa), SocketAddress.Address(sa));
-            var connection = new HttpConnection(socket, _limits, _recordings, _access, _table);
+            var connection = new HttpConnection(socket, _limits, _recordings, _access, _table, Metrics);
             if (_stopping || !_table.TryAdd(connection))
             {
                 socket.SetSendTimeout(1000);
-                socket.SendAll(Response.Error(503, "too many connections", close: true).Head());
+                var refusal = Response.Error(503, "too many connections", close: true);
+                Refusals.Note(socket.Remote, "", "", refusal.Status, refusal.Reason);
+                socket.SendAll(refusal.Head());
                 socket.Dispose();
                 continue;
             }

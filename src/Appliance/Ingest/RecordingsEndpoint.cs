@@ -65,6 +65,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
         if (opened == RecordingStore.OpenOutcome.StorageFailed)
         {
             Log.Warn($"{socket.Remote}: GET {name}: open failed ({Libc.ErrnoName(openErr)})");
+            StorageCounters.Errors.Add(openErr);
             return Send(socket, head, StorageError(openErr, "cannot open recording"));
         }
         // sendfile reads this descriptor, never the name again: a later delete or overwrite cannot change what a follower is served.
@@ -158,6 +159,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
                 return Refuse(socket, head, Response.Error(503, "storage is not mounted where the board profile expects it"));
             case BeginOutcome.StorageFailed:
                 Log.Error($"{name}: cannot begin: {Libc.ErrnoName(errno)}");
+                StorageCounters.Errors.Add(errno);
                 return Refuse(socket, head, StorageError(errno, "cannot create recording"));
         }
 

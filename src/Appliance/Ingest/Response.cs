@@ -32,8 +32,18 @@ public sealed class Response
         return Header("Content-Type", "application/json");
     }
 
+    /// <summary>Why an error response was given, for the refusal's log line.</summary>
+    public string? Reason { get; private init; }
+
     public static Response Error(int status, string reason, bool close = false) =>
-        new Response(status) { Close = close }.Text($"{status} {ReasonPhrase(status)}: {reason}\n");
+        new Response(status) { Close = close, Reason = reason }.Text($"{status} {ReasonPhrase(status)}: {reason}\n");
+
+    /// <summary>A body of the given media type.</summary>
+    public Response Content(byte[] body, string contentType)
+    {
+        Body = body;
+        return Header("Content-Type", contentType);
+    }
 
     public byte[] Head()
     {

@@ -6,6 +6,8 @@ public static class ResponseWriter
     public static bool Send(ClientSocket socket, RequestHead head, Response response)
     {
         if (!head.KeepAlive) response.Close = true;
+        // Every answer of recd passes here: the one place a refusal is logged and counted.
+        if (response.Status >= 400) Refusals.Note(socket.Remote, head.Method, head.Path, response.Status, response.Reason);
         bool ok = socket.SendAll(response.Head());
         if (ok && response.Body is { } body && head.Kind != RequestMethod.Head) ok = socket.SendAll(body);
         return ok && !response.Close;

@@ -62,6 +62,7 @@ public sealed class Recording : IDisposable
         _nextCommitBytes = length + store.Options.CommitIntervalBytes;
         _lastCommitTicks = _lastPublishTicks = Stopwatch.GetTimestamp();
         _bytesByPath = manifest.BytesByPath is { } b ? new Dictionary<string, long>(b) : new Dictionary<string, long>();
+        BytesBefore = manifest.BytesByPath;
         _meteredBytes = manifest.MeteredBytes;
         _threadCpuNs = manifest.ThreadCpuNs;
         _fuseServerCpuNs = manifest.FuseServerCpuNs ?? 0;
@@ -88,6 +89,12 @@ public sealed class Recording : IDisposable
 
     /// <summary>The storage failure latched for this recording, or null.</summary>
     public StorageFault? Fault => _fault;
+
+    /// <summary>
+    /// Bytes by path the recording held before this transfer (a resume continues its counts):
+    /// what this transfer received is its snapshot's minus these. Immutable, so any thread may read it.
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? BytesBefore { get; }
 
     public string PathLabel => _path.Label;
     public WritePathKind PathKind => _path.Kind;
@@ -154,6 +161,7 @@ public sealed class Recording : IDisposable
                 // Nothing was lost (the path guarantees it); carry on with another path, and say so.
                 string why = Libc.ErrnoName(result.Errno);
                 if (_path.Kind == WritePathKind.Direct) _store.MarkDirectUnavailable(why);
+                StorageCounters.Fallbacks.Add(result.Errno);
                 var next = _selector?.MarkUnavailable(why) ?? _factory.DefaultChoice(WritePathKind.Buffered);
                 Log.Warn($"{Name}: {_path.Label} unsupported here ({why}), continuing with {next.Label}");
                 _described = _described with { Reason = $"{_path.Label} fell back to {next.Label}: {why}" };
@@ -178,6 +186,7 @@ public sealed class Recording : IDisposable
             if (_store.EnsureHeadroom(0, exclude: Name) < 0)
             {
                 Log.Error($"{Name}: free space below the reserve and nothing left to delete: stopping at {Length} bytes");
+                StorageCounters.Errors.Add(Libc.ENOSPC);
                 return new MoveResult(moved, MoveStatus.StorageFailed, Libc.ENOSPC);
             }
             var hint = _pageCache.AfterSpan(_file, Length);
@@ -201,12 +210,14 @@ public sealed class Recording : IDisposable
     private void NoteWriteFailure(int errno, string operation)
     {
         if (!StorageFault.IsOutOfSpace(errno)) Latch(new StorageFault(operation, errno, Length));
+        else StorageCounters.Errors.Add(errno);
     }
 
     private void Latch(StorageFault fault)
     {
         if (_fault is not null) return;
         _fault = fault;
+        StorageCounters.Errors.Add(fault.Errno);
         Log.Error($"{Name}: storage failed: {fault}; the recording stays at its last good committed length {Committed} and is marked damaged");
     }
 
@@ -229,9 +240,13 @@ public sealed class Recording : IDisposable
         else
         {
             _selector.RemainingBytes = ExpectedEnd < 0 ? long.MaxValue : Math.Max(0, ExpectedEnd - Length);
+            int settled = _selector.SettledIndex;
             var next = _selector.OnWindow(sample);
+            // Counted here, on the owning thread: a scrape reads the totals, never the selector.
+            if (settled >= 0 && _selector.SettledIndex != settled) StorageCounters.CountSwitch();
             if (next != _choice)
             {
+                if (_selector.CurrentIndex != _selector.SettledIndex) StorageCounters.CountProbe();
                 Log.Debug($"{Name}: {_selector.Reason}");
                 SwitchTo(next);
             }

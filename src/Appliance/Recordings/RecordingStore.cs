@@ -9,7 +9,7 @@ namespace Recd.Recordings;
 /// Names -> files under one storage root. Knows which recordings exist (an index of manifest
 /// snapshots, rebuilt from disk at start) and what is being done to each name right now (at most one
 /// claim per name: a begin, an active recording, a delete).
-/// Locking: one lock guards the two maps and nothing else. Names are claimed and results published
+/// Locking: one lock guards the two maps (and the finished transfers' totals, which change with them). Names are claimed and results published
 /// under it; every disk operation (manifest writes with their fsyncs, opens, truncates, unlinks)
 /// happens outside it, so a listing, a HEAD or the control socket never waits for a slow disk
 /// (a USB disk can take seconds over one fsync). The snapshots in the index are immutable
@@ -125,6 +125,7 @@ public sealed partial class RecordingStore
             if (!_claims.TryGetValue(recording.Name, out var c) || !ReferenceEquals(c.Recording, recording)) return;
             _claims.Remove(recording.Name);
             _index[recording.Name] = _index[recording.Name] with { Manifest = final };
+            AddFinished(recording, final);
         }
     }
 

@@ -26,7 +26,19 @@ public sealed class LearnedCosts
                 _mounts = JsonSerializer.Deserialize(File.ReadAllBytes(_file), LearnedCostsJson.Default.DictionaryStringDictionaryStringPathCost) ?? new();
         }
         catch (JsonException) { _mounts = new(); } // a damaged file only costs a re-learn
+        Publish();
     }
+
+    private IReadOnlyDictionary<string, IReadOnlyDictionary<string, PathCost>> _published = new Dictionary<string, IReadOnlyDictionary<string, PathCost>>();
+
+    /// <summary>
+    /// A copy of every mount's costs as of the last merge: for the metrics, which must not wait on the
+    /// lock a merge holds while it saves the file.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, PathCost>> Published => Volatile.Read(ref _published);
+
+    private void Publish() => Volatile.Write(ref _published, _mounts.ToDictionary(
+        m => m.Key, m => (IReadOnlyDictionary<string, PathCost>)m.Value.ToDictionary(kv => kv.Key, kv => kv.Value.Copy())));
 
     public IReadOnlyDictionary<string, PathCost>? For(string mountKey)
     {
@@ -63,6 +75,7 @@ public sealed class LearnedCosts
             }
             else
                 for (int i = 0; i < selector.Choices.Count; i++) Fold(m, selector, i, selector.Costs[i].NsPerByte);
+            Publish();
             Save();
         }
     }
