@@ -43,6 +43,7 @@ public sealed class BoardProfile
     public WritePathOptions WritePaths { get; set; } = new();
     public SelectorOptions Selector { get; set; } = new();
     public AccessOptions Access { get; set; } = new();
+    public Diagnostics.ConsoleOptions Console { get; set; } = new();
 
     public void Validate()
     {
@@ -55,5 +56,6 @@ public sealed class BoardProfile
         if (Http.MaxConnections < 1) throw new ArgumentException("Http:MaxConnections must be positive");
         WritePaths.Validate();
         Selector.Validate();
+        Console.Validate();
     }
 }

@@ -15,6 +15,7 @@ public sealed class Daemon : IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private ControlSocket? _control;
+    private SerialConsole? _console;
 
     public Daemon(BoardProfile profile)
     {
@@ -44,9 +45,11 @@ public sealed class Daemon : IDisposable
             File.WriteAllText(temp, _listener.Port + "\n");
             File.Move(temp, portFile, overwrite: true);
         }
-        var commands = new ControlCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
-        _control = new ControlSocket(Folders.ControlSocket, commands.Execute);
+        var commands = new DiagnosticCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
+        _control = new ControlSocket(Folders.ControlSocket, commands.Table);
         _control.Start();
+        // Before the privilege drop: the console's tty is opened now (see SerialConsole).
+        if (!string.IsNullOrEmpty(Profile.Console.Tty)) (_console = new SerialConsole(Profile.Console, commands.Table)).Start();
         if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Folders.StateDir, Folders.RuntimeDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
     }
@@ -71,6 +74,7 @@ public sealed class Daemon : IDisposable
     public void Dispose()
     {
         foreach (var s in _signals) s.Dispose();
+        _console?.Dispose();
         _control?.Dispose();
         _listener.Dispose();
     }
