@@ -42,7 +42,7 @@ public sealed partial class DiagnosticCommands
             .Add(new("nosplice", "nosplice [on|off]", "splice kill switch (new paths only)",
                 "on: no new splice path is created; auto leaves splice out of new recordings.\n" +
                 "A recording already splicing keeps its pipe until its next path switch.", false, NoSplice))
-            .Add(new("disk", "disk", "mount, fs, free, reserve, O_DIRECT, slow writes",
+            .Add(new("disk", "disk", "mount, fs, free, reserve, O_DIRECT, slow",
                 "The storage mount and filesystem type, free space and reserve, the O_DIRECT probe,\n" +
                 "case-insensitivity, and slow writes (over Storage:SlowWriteMs) per recording.", false, Disk))
             .Add(new("profile", "profile show", "the effective board profile",

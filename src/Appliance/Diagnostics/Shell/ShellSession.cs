@@ -17,69 +17,88 @@ public sealed class ShellSession(CommandTable table, ITerminal terminal, bool pr
     private readonly PlainLineReader _plain = new();
     private readonly StringBuilder _echo = new();
 
+    /// <summary>Keys typed while a command runs, replayed after it (type-ahead, as a tty buffers it); beyond this, dropped.</summary>
+    public const int TypeAheadBytes = 256;
+
+    private readonly Queue<byte> _typeAhead = new();
+    private Task<int>? _running;
+    private CancellationTokenSource? _cts;
+
     /// <summary>Runs until Ctrl-D on an empty line, the terminal goes away, or <paramref name="stop"/>. True on Ctrl-D.</summary>
     public bool Run(CancellationToken stop)
     {
         terminal.Write(Banner + "\r\n");
         Prompt();
         byte[] buffer = new byte[256];
-        Task<int>? running = null;
-        CancellationTokenSource? cts = null;
-        while (!stop.IsCancellationRequested)
+        try
         {
-            int timeout = running is not null ? 20 : _decoder.Pending ? KeyDecoder.EscapeWaitMs : 250;
-            int n = terminal.Read(buffer, timeout);
-            if (n < 0) { cts?.Cancel(); return false; }
-            if (running is { IsCompleted: true })
+            while (!stop.IsCancellationRequested)
             {
-                running = null;
-                cts!.Dispose();
-                cts = null;
-                Prompt();
-            }
-            if (n == 0)
-            {
-                if (_decoder.Pending) _decoder.Timeout();
-                continue;
-            }
-            for (int i = 0; i < n; i++)
-            {
-                var result = terminal.Raw ? Edit(buffer[i], running is not null, cts) : _plain.Feed(buffer[i]);
-                switch (result.Status)
+                int timeout = _running is not null ? 20 : _decoder.Pending ? KeyDecoder.EscapeWaitMs : 250;
+                int n = terminal.Read(buffer, timeout);
+                if (n < 0) return false;
+                if (_running is { IsCompleted: true })
                 {
-                    case EditStatus.EndOfInput:
-                        running?.Wait(CancellationToken.None); // piped input ends after its last command: let it answer
-                        return true;
-                    case EditStatus.Cancelled:
-                        cts?.Cancel();
-                        if (!terminal.Raw) terminal.Write("^C\n");
-                        if (running is null) Prompt();
-                        break;
-                    case EditStatus.Line when running is null:
-                        if (string.IsNullOrEmpty(result.Line)) { Prompt(); break; }
-                        if (result.Repeated) terminal.Write(Translate(result.Line + "\n"));
-                        cts = new CancellationTokenSource();
-                        running = Start(result.Line, cts.Token);
-                        break;
+                    _running = null;
+                    _cts!.Dispose();
+                    _cts = null;
+                    Prompt();
+                    while (_running is null && _typeAhead.Count > 0)
+                        if (Process(_typeAhead.Dequeue())) return true;
+                }
+                if (n == 0)
+                {
+                    if (_decoder.Pending) _decoder.Timeout();
+                    continue;
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    if (_running is not null)
+                    {
+                        // Ctrl-C is looked for in the raw bytes: it must work whatever the decoder holds.
+                        if (buffer[i] == 0x03) { _cts!.Cancel(); _typeAhead.Clear(); }
+                        else if (_typeAhead.Count < TypeAheadBytes) _typeAhead.Enqueue(buffer[i]);
+                        continue;
+                    }
+                    if (Process(buffer[i])) return true;
                 }
             }
+            return false;
         }
-        cts?.Cancel();
-        return false;
+        finally
+        {
+            _cts?.Cancel();
+        }
     }
 
-    private EditResult Edit(byte b, bool busy, CancellationTokenSource? cts)
+    /// <summary>One byte while no command runs. True when the session ends (Ctrl-D).</summary>
+    private bool Process(byte b)
     {
-        var key = _decoder.Feed(b);
-        if (key.Kind == KeyKind.None) return EditResult.Editing;
-        if (busy)
+        EditResult result;
+        if (terminal.Raw)
         {
-            if (key.Kind == KeyKind.Interrupt) cts?.Cancel();
-            return EditResult.Editing;
+            var key = _decoder.Feed(b);
+            if (key.Kind == KeyKind.None) return false;
+            result = _editor.Apply(key, _echo);
+            Flush();
         }
-        var r = _editor.Apply(key, _echo);
-        Flush();
-        return r;
+        else result = _plain.Feed(b);
+        switch (result.Status)
+        {
+            case EditStatus.EndOfInput:
+                return true;
+            case EditStatus.Cancelled:
+                if (!terminal.Raw) terminal.Write("^C\n");
+                Prompt();
+                break;
+            case EditStatus.Line:
+                if (string.IsNullOrEmpty(result.Line)) { Prompt(); break; }
+                if (result.Repeated) terminal.Write(Translate(result.Line + "\n"));
+                _cts = new CancellationTokenSource();
+                _running = Start(result.Line, _cts.Token);
+                break;
+        }
+        return false;
     }
 
     private Task<int> Start(string line, CancellationToken token)
