@@ -37,6 +37,8 @@ deps() {
   command -v fusermount3 >/dev/null || missing+=(fuse3)
   command -v pkg-config >/dev/null || missing+=(pkg-config)
   [ -e /usr/include/fuse3/fuse.h ] || missing+=(libfuse3-dev)
+  # tests/e2e/console.sh types into the diagnostics shell through a tmux pane.
+  command -v tmux >/dev/null || missing+=(tmux)
   # The selector benchmark's veth condition switches GRO/TSO/GSO off with ethtool (NIC-like segments).
   [ "${1:-}" = bench ] && { command -v ethtool >/dev/null || missing+=(ethtool); }
   if [ "${1:-}" = cross ]; then
