@@ -46,6 +46,8 @@ deps() {
   command -v mkntfs >/dev/null || missing+=(ntfs-3g)
   # tests/e2e/metrics.sh: promtool checks the /metrics text, a real Prometheus server scrapes it.
   command -v promtool >/dev/null || missing+=(prometheus)
+  # tests/e2e/console.sh types into the diagnostics shell through a tmux pane.
+  command -v tmux >/dev/null || missing+=(tmux)
   # The selector benchmark's veth condition switches GRO/TSO/GSO off with ethtool (NIC-like segments).
   [ "${1:-}" = bench ] && { command -v ethtool >/dev/null || missing+=(ethtool); }
   if [ "${1:-}" = cross ]; then

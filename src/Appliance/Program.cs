@@ -14,6 +14,7 @@ public static class Program
           version             print the version, git commit, target and build date
           help, --help, -h    print this (also CMD --help)
           ctl CMD             run CMD (status, recordings, help) on the running daemon's control socket
+          console [--tty P]   the daemon's diagnostics shell on this terminal (or tty P)
           meter-overhead      measure what the cost meter costs per span and window
         options (each also settable as RECD__Section__Key or in board/NAME.json):
           --board NAME        board profile (default: the architecture's, host-x86_64 here)
@@ -47,6 +48,8 @@ public static class Program
                     return ProfileCommand.Run(rest);
                 case "ctl":
                     return CtlCommand.Run(rest);
+                case "console":
+                    return ConsoleCommand.Run(rest);
                 case "meter-overhead":
                     return Selection.MeterOverhead.Run();
                 case "version":

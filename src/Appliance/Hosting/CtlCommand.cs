@@ -24,7 +24,9 @@ public static class CtlCommand
             ProfilePaths.Anchor(loaded, profileArgs);
             socket = RuntimeFolders.Resolve(loaded.Profile).ControlSocket;
         }
-        Console.Write(ControlSocket.Send(socket, words.Count == 0 ? "status" : string.Join(' ', words)));
-        return 0;
+        // Long enough for "verify" of a big recording on a slow disk; a dead daemon still fails at connect.
+        int status = ControlSocket.Run(socket, words.Count == 0 ? "status" : string.Join(' ', words), out string text, timeoutMs: 600_000);
+        Console.Out.Write(text); // stdout either way: scripts grep the answer and test the status
+        return status;
     }
 }

@@ -16,6 +16,7 @@ public sealed class Daemon : IDisposable
     private readonly List<PosixSignalRegistration> _signals = [];
     private ControlSocket? _control;
     private SystemdNotifier? _notifier;
+    private SerialConsole? _console;
 
     public Daemon(BoardProfile profile)
     {
@@ -49,12 +50,14 @@ public sealed class Daemon : IDisposable
             File.WriteAllText(temp, _listener.Port + "\n");
             File.Move(temp, portFile, overwrite: true);
         }
-        var commands = new ControlCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
-        _control = new ControlSocket(Folders.ControlSocket, commands.Execute);
+        var commands = new DiagnosticCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
+        _control = new ControlSocket(Folders.ControlSocket, commands.Table);
         _control.Start();
         // Twice the body idle timeout: every write-path call returns within it (SO_RCVTIMEO), so a
         // heartbeat that old means a thread stuck in the kernel, not a slow client.
         _notifier = SystemdNotifier.FromEnvironment(Store.Heartbeats, Math.Max(10_000, 2L * Profile.Http.BodyIdleTimeoutMs));
+        // Before the privilege drop: the console's tty is opened now (see SerialConsole).
+        if (!string.IsNullOrEmpty(Profile.Console.Tty)) (_console = new SerialConsole(Profile.Console, commands.Table)).Start();
         if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Folders.StateDir, Folders.RuntimeDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
         // After recovery and bind: a client started After=recd.service finds the port open.
@@ -103,6 +106,7 @@ public sealed class Daemon : IDisposable
     {
         foreach (var s in _signals) s.Dispose();
         _notifier?.Dispose();
+        _console?.Dispose();
         _control?.Dispose();
         _listener.Dispose();
     }

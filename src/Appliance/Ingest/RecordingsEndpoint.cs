@@ -190,6 +190,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
             else if (result.Move.Status == MoveStatus.StorageFailed || finishErr != 0)
                 response = StorageError(result.Move.Errno != 0 ? result.Move.Errno : finishErr, "recording stopped");
             else if (result.Move.Status == MoveStatus.TimedOut) response = Response.Error(408, "request body stalled", close: true);
+            else if (result.Move.Status == MoveStatus.Stopped) response = Response.Error(503, "recording stopped by the operator", close: true);
             else return false; // the client went away: nobody to answer
             response.Header("Recd-Committed-Length", recording.Committed.ToString());
             response.Header("Recd-Write-Path", recording.PathLabel);
@@ -206,6 +207,7 @@ public sealed class RecordingsEndpoint(RecordingStore store)
         {
             MoveStatus.PeerClosed => "client closed the connection before the body ended",
             MoveStatus.TimedOut => "no data from the client within the idle timeout",
+            MoveStatus.Stopped => "stopped by the operator",
             MoveStatus.SocketFailed => "connection failed: " + Libc.ErrnoName(result.Move.Errno),
             MoveStatus.StorageFailed when result.Move.Errno is Libc.ENOSPC or Libc.EDQUOT => "truncated: no space",
             MoveStatus.StorageFailed when result.Move.Errno == Libc.EFBIG => "truncated: file too large for this filesystem",

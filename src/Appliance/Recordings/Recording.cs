@@ -44,6 +44,7 @@ public sealed class Recording : IDisposable
     private StorageFault? _fault;
     private readonly SocketBatch? _batch;
     private readonly Heartbeat _beat;
+    private volatile bool _stopRequested;
 
     internal Recording(RecordingStore store, Manifest manifest, RecordingFile file, WritePathFactory factory,
         PathChoice start, Selector? selector, long length)
@@ -106,6 +107,15 @@ public sealed class Recording : IDisposable
     internal RecordingFile FileForTesting => _file;
     internal PageCachePolicy PageCacheForTesting => _pageCache;
 
+    /// <summary>
+    /// From any thread ("rec stop" on the console): the transfer ends at its next span boundary, which
+    /// comes within WritePaths:BatchLatencyMs while bytes trickle in, and finishes as usual (final
+    /// commit, manifest). Only a flag: the transfer thread stays the only one touching its state.
+    /// </summary>
+    public void RequestStop() => _stopRequested = true;
+
+    public bool StopRequested => _stopRequested;
+
     /// <summary>Body bytes that arrived with the request head (or a chunk line) are written from memory.</summary>
     public MoveResult WriteFromBuffer(ReadOnlySpan<byte> data)
     {
@@ -145,6 +155,7 @@ public sealed class Recording : IDisposable
         long lastByteTicks = Stopwatch.GetTimestamp();
         while (moved < count)
         {
+            if (_stopRequested) return new MoveResult(moved, MoveStatus.Stopped);
             long span = Math.Min(SpanBytes, count - moved);
             // End full spans on a 4 KiB file offset: after the first span every span is aligned, so
             // O_DIRECT writes whole blocks with no buffered head and tail around each span.

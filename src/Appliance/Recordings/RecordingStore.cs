@@ -48,7 +48,7 @@ public sealed partial class RecordingStore
         Paths = new StoragePaths(Path.GetFullPath(options.Root));
         StateDir = Path.GetFullPath(options.StateDir ?? StorageOptions.DefaultStateDir(Paths.Root));
         Selection = new SelectionContext(selector ?? new SelectorOptions(), factory, Paths.Root, StateDir);
-        DefaultPolicy = PathPolicy.TryParse(factory.Options.Default, out var p) ? p : WritePathKind.Buffered;
+        _defaultPolicy = PathPolicy.TryParse(factory.Options.Default, out var p) ? p : WritePathKind.Buffered;
         Space = new SpaceGuard(options, Paths.Root);
     }
 
@@ -75,7 +75,25 @@ public sealed partial class RecordingStore
     public StoragePaths Paths { get; }
     public string StateDir { get; }
     public SelectionContext Selection { get; }
-    public PathPolicy DefaultPolicy { get; }
+    private PathPolicy _defaultPolicy;
+
+    /// <summary>The policy of recordings that ask for none; "path set" changes it for new recordings only.</summary>
+    public PathPolicy DefaultPolicy
+    {
+        get { lock (_gate) return _defaultPolicy; }
+        set { lock (_gate) _defaultPolicy = value; }
+    }
+
+    /// <summary>Asks the transfer writing NAME to end cleanly (see <see cref="Recording.RequestStop"/>); false if none is.</summary>
+    public bool TryRequestStop(string name)
+    {
+        lock (_gate)
+        {
+            if (!_claims.TryGetValue(name, out var c) || c.Recording is not { } recording) return false;
+            recording.RequestStop();
+            return true;
+        }
+    }
 
     public int ActiveCount { get { lock (_gate) return CountRecordingClaims(); } }
 

@@ -6,8 +6,11 @@ namespace Recd.Selection;
 /// <summary>What every "auto" recording on one storage root shares: candidates, tuning, learned costs, the mount.</summary>
 public sealed class SelectionContext
 {
+    private readonly WritePathOptions _paths;
+
     public SelectionContext(SelectorOptions options, WritePathFactory factory, string storageRoot, string? stateDir)
     {
+        _paths = factory.Options;
         options.Validate();
         var list = new List<PathChoice>();
         var texts = options.Candidates.Count > 0 ? options.Candidates : ["buffered", "splice", "direct"];
@@ -15,7 +18,6 @@ public sealed class SelectionContext
         {
             if (!PathChoice.TryParse(text, factory.Options, out var c))
                 throw new ArgumentException($"Selector:Candidates: '{text}' is not kind/size (buffered|splice|direct, 4K..64M)");
-            if (c.Kind == WritePathKind.Splice && factory.Options.NoSplice) continue; // kill switch: not even probed
             if (!list.Contains(c)) list.Add(c);
         }
         // Buffered works everywhere: it is what every other path falls back to.
@@ -54,7 +56,9 @@ public sealed class SelectionContext
 
     public Selector NewSelector(bool directUsable = true)
     {
-        var candidates = directUsable ? Candidates : Array.FindAll(Candidates, c => c.Kind != WritePathKind.Direct);
+        // The kill switch is read per selector, not once: "nosplice on|off" at run time applies to new recordings.
+        bool noSplice = _paths.NoSplice;
+        var candidates = Array.FindAll(Candidates, c => (directUsable || c.Kind != WritePathKind.Direct) && !(noSplice && c.Kind == WritePathKind.Splice));
         return new Selector(Options, candidates, Learned.For(LearnedKey), Exploration);
     }
 }

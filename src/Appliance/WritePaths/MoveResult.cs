@@ -19,6 +19,8 @@ public enum MoveStatus
     /// the file, the rest of the span has not arrived yet; call again for it.
     /// </summary>
     Due,
+    /// <summary>An operator asked the recording to stop ("rec stop"): every byte received so far is in the file.</summary>
+    Stopped,
 }
 
 /// <summary>What a write path did with a span: how many bytes reached the file, and why it stopped.</summary>

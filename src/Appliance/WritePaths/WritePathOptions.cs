@@ -50,8 +50,13 @@ public sealed class WritePathOptions
     /// </summary>
     public long BufferBudgetBytes { get; set; } = 16L << 20;
 
-    /// <summary>Kill switch, like HAProxy's "nosplice": splice is never used while set.</summary>
-    public bool NoSplice { get; set; }
+    private volatile bool _noSplice;
+
+    /// <summary>
+    /// Kill switch, like HAProxy's "nosplice": no splice path is created while set. Volatile: the
+    /// console flips it at run time and transfer threads read it when they create a path.
+    /// </summary>
+    public bool NoSplice { get => _noSplice; set => _noSplice = value; }
 
     public void Validate()
     {
