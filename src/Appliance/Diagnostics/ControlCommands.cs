@@ -1,5 +1,6 @@
 using System.Text;
 using Recd.Board;
+using Recd.Platform;
 using Recd.Recordings;
 
 namespace Recd.Diagnostics;

@@ -1,4 +1,4 @@
-using Recd.Recordings;
+using Recd.Platform;
 using Recd.WritePaths;
 
 namespace Recd.Selection;
