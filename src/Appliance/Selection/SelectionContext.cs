@@ -52,9 +52,16 @@ public sealed class SelectionContext
     public LearnedCosts Learned { get; }
     public MountExploration Exploration { get; } = new();
 
-    public Selector NewSelector(bool directUsable = true)
+    /// <summary>
+    /// A selector for a recording beginning while <paramref name="concurrent"/> recordings (itself
+    /// included) are being written on this root, seeded from what was learned in that band
+    /// (<see cref="LearnedCosts.Seed"/>).
+    /// </summary>
+    public Selector NewSelector(int concurrent = 1, bool directUsable = true)
     {
         var candidates = directUsable ? Candidates : Array.FindAll(Candidates, c => c.Kind != WritePathKind.Direct);
-        return new Selector(Options, candidates, Learned.For(LearnedKey), Exploration);
+        var band = LearnedCondition.BandOf(concurrent);
+        var (seed, _) = Learned.Seed(LearnedKey, band);
+        return new Selector(Options, candidates, seed, Exploration) { Condition = new RecordingCondition(band) };
     }
 }
