@@ -292,6 +292,13 @@ def main():
     ap.add_argument("--live-receivers", default="", help="with --live: e.g. recd:auto,c:splice,c:splice+batch (default: all)")
     ap.add_argument("--strace-seconds", type=int, default=10, help="with --live: the recd syscall-count runs (0: none)")
     ap.add_argument("--bulk-size", type=int, default=256 << 20, help="with --live: bytes of recd's bulk run per path and round")
+    ap.add_argument("--change", action="store_true",
+                    help="with --selector: learn in one condition, then measure auto's regret right after a change to another")
+    ap.add_argument("--change-from", default="ext4-x1", help="with --change: the condition learned in")
+    ap.add_argument("--change-to", default="ext4-x16", help="with --change: the condition changed to (same mount)")
+    ap.add_argument("--change-learn", type=int, default=4, help="with --change: auto runs before the change")
+    ap.add_argument("--change-runs", type=int, default=8, help="with --change: auto runs whose cumulative regret is reported")
+    ap.add_argument("--change-steady", type=int, default=4, help="with --change: auto runs after those, for the steady state")
     ap.add_argument("--aa", default="", metavar="PATH",
                     help="with --selector: an A/A check, the auto slot runs this static path instead (the benchmark's own noise floor)")
     opts = ap.parse_args()

@@ -28,6 +28,16 @@ group of its own, and a run's cost is the daemon's CPU plus the server's over th
 static path" is what the machine pays; both parts are printed, with the share of the server's CPU
 recd's manifests attributed to the recordings (fuseServerCpuNs, the selector's thread+fuse view).
 No duets there: two daemons on one mount share one server, whose CPU cannot be told apart between them.
+
+--change: the selector right after the conditions change. One daemon on one mount learns in one
+condition (auto only, --change-learn runs of ext4 x1), then the condition changes (ext4 x16) and auto
+runs --change-runs runs, then --change-steady more. After each auto run in the new condition one
+static path runs (in turn), so the best static path is measured beside auto's runs, in the same
+stretch of the machine. A run is every stream of the condition (x16: 16 recordings, which all begin
+before any has finished, so they start from what the run before taught). Reported: each run's regret
+against the best static path's median, the cumulative regret of the first 8 runs (the sum of their
+regrets: the excess CPU in units of one best-static run), and the steady state (the median regret of
+the runs after them).
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 from types import SimpleNamespace
@@ -363,7 +373,78 @@ def duets(opts, native, base, extra, first, best, total, streams, via_ns):
     return out, seen
 
 
+def change(opts):
+    """The --change scenario (see the module's docstring)."""
+    native = os.path.join(opts.root, "native/build")
+    outdir = os.path.join(opts.root, "bench/out")
+    os.makedirs(outdir, exist_ok=True)
+    targets = {"tmpfs": "/dev/shm", "ext4": "/tmp"}
+
+    def parse(cond):
+        target, _, streams = cond.partition("-x")
+        return target, int(streams)
+    (t_from, s_from), (t_to, s_to) = parse(opts.change_from), parse(opts.change_to)
+    if targets[t_from] != targets[t_to]:
+        raise SystemExit("--change: both conditions must be on one mount (what was learned is the mount's)")
+    total = opts.size
+    print(f"change scenario: learn {opts.change_from} ({opts.change_learn} auto runs), then {opts.change_to}: "
+          f"{opts.change_runs} + {opts.change_steady} auto runs, a static run after each; {total / GiB:.2f} GiB per run, "
+          f"receiver CPU-s/GiB")
+    base = tempfile.mkdtemp(prefix="recd-selchange-", dir=targets[t_to])
+    storage = os.path.join(base, "store")
+    daemon = Daemon(opts.root, storage)
+    group = CpuGroup("recd-selchange")
+    group.add(daemon.proc.pid)
+    rows, seq = [], 0
+    statics = [p for p in POLICIES if p != "auto"]
+    try:
+        for k in range(opts.change_learn):
+            seq += 1
+            r = run_streams(daemon, group, native, storage, "auto", total, s_from, seq, False)
+            rows.append(dict(phase="learn", condition=opts.change_from, run=k + 1, policy="auto",
+                             cpu_s_per_gib=round(r["cpu_gib"], 4), **run_columns(r)))
+            print(f"  learn {k + 1}: auto {r['cpu_gib']:.3f} CPU-s/GiB, recordings on {r['choices']}")
+            sys.stdout.flush()
+        auto, static = [], {p: [] for p in statics}
+        for k in range(opts.change_runs + opts.change_steady):
+            seq += 1
+            a = run_streams(daemon, group, native, storage, "auto", total, s_to, seq, False)
+            auto.append(a)
+            p = statics[k % len(statics)]
+            seq += 1
+            b = run_streams(daemon, group, native, storage, p, total, s_to, seq, False)
+            static[p].append(b)
+            for policy, r in (("auto", a), (p, b)):
+                rows.append(dict(phase="after change", condition=opts.change_to, run=k + 1, policy=policy,
+                                 cpu_s_per_gib=round(r["cpu_gib"], 4), **run_columns(r)))
+            print(f"  after change {k + 1}: auto {a['cpu_gib']:.3f} CPU-s/GiB (recordings on {a['choices']}), {p} {b['cpu_gib']:.3f}")
+            sys.stdout.flush()
+    finally:
+        daemon.stop()
+        group.remove()
+        shutil.rmtree(base, ignore_errors=True)
+    med = {p: statistics.median(x["cpu_gib"] for x in v) for p, v in static.items() if v}
+    best = min(med, key=med.get)
+    regret = [x["cpu_gib"] / med[best] - 1 for x in auto]
+    first, steady = regret[:opts.change_runs], regret[opts.change_runs:]
+    print(f"best static in {opts.change_to}: {best} ({', '.join(f'{p} {v:.3f}' for p, v in med.items())}; "
+          f"{min(len(v) for v in static.values())}-{max(len(v) for v in static.values())} runs each)")
+    print("auto regret per run after the change: " + " ".join(f"{x:+.1%}" for x in regret))
+    print(f"cumulative regret over the first {len(first)} runs: {sum(first):+.2f} best-static runs "
+          f"(mean {statistics.mean(first):+.1%}); steady state (median of the {len(steady)} after): "
+          + (f"{statistics.median(steady):+.1%}" if steady else "not measured (--change-steady 0)"))
+    import csv
+    with open(os.path.join(outdir, "selector_change.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    print(f"written: {outdir}/selector_change.csv")
+    return 0
+
+
 def main(opts):
+    if getattr(opts, "change", False):
+        return change(opts)
     native = os.path.join(opts.root, "native/build")
     outdir = os.path.join(opts.root, "bench/out")
     os.makedirs(outdir, exist_ok=True)

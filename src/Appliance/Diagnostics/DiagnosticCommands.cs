@@ -1,4 +1,5 @@
 using System.Text;
+using Recd.Platform;
 using Recd.Board;
 using Recd.Diagnostics.Shell;
 using Recd.Recordings;

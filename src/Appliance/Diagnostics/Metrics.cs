@@ -1,4 +1,5 @@
 using System.Text;
+using Recd.Platform;
 using Recd.Ingest;
 using Recd.Logging;
 using Recd.Recordings;

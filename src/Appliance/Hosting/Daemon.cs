@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Recd.Platform;
 using Recd.Board;
 using Recd.Diagnostics;
 using Recd.Ingest;

@@ -30,7 +30,7 @@ public static class PrivilegeDrop
         {
             // exFAT, FAT and NTFS (through FUSE) have no owners: the mount's uid=/gid= options decide
             // who may write. Say so once and go on; whether the user can write is checked below.
-            var mount = Recordings.MountInfo.Find(tree);
+            var mount = Platform.MountInfo.Find(tree);
             if (RuntimeFolders.IsRemovableMediumType(mount.FsType))
             {
                 Log.Warn($"RunAs {user}: {tree} is on {mount.FsType} ({mount.MountPoint}), which has no ownership or permissions: files keep the owner the mount gives them (mount with uid={uid},gid={gid} so {user} can write)");

@@ -1,4 +1,5 @@
 using Recd.Board;
+using Recd.Platform;
 using Recd.Recordings;
 
 namespace Recd.Hosting;

@@ -239,6 +239,7 @@ public sealed class Recording : IDisposable
         _fuseServerCpuNs += sample.FuseServerNs;
         if (Log.MinLevel <= LogLevel.Debug)
             Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
+        _selector?.Condition?.Observe(sample);
         if (_selector is null)
         {
             // Fixed policy: still measured, so stats and benchmarks show what the path costs here.

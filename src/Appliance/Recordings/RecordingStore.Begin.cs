@@ -90,7 +90,7 @@ public sealed partial class RecordingStore
                 manifest = manifest with { Reason = $"direct unavailable on this mount ({DirectUnavailable}): buffered instead" };
                 chosen = WritePathKind.Buffered;
             }
-            var selector = chosen.Auto ? Selection.NewSelector(directUsable: DirectUnavailable is null) : null;
+            var selector = chosen.Auto ? Selection.NewSelector(ActiveCount, directUsable: DirectUnavailable is null) : null;
             var start = selector?.Current ?? _factory.DefaultChoice(chosen.Kind);
             recording = new Recording(this, manifest, file, _factory, start, selector, committed);
 

@@ -1,4 +1,5 @@
 using Recd.Logging;
+using Recd.Platform;
 
 namespace Recd.Recordings;
 

@@ -1,3 +1,5 @@
+using Recd.Platform;
+
 namespace Recd.Selection;
 
 /// <summary>

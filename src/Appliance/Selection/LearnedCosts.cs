@@ -4,17 +4,27 @@ using System.Text.Json.Serialization;
 namespace Recd.Selection;
 
 /// <summary>
-/// Costs learned per storage mount, kept in the state folder so a box does not re-learn on every
-/// boot. Each finished recording folds its measurements in, weighted by windows (capped, so an old
-/// measurement cannot outvote the present for ever).
+/// Costs learned per storage mount and per condition that moves the ranking there (how many streams
+/// were being written, live or bulk: <see cref="LearnedCondition"/>), kept in the state folder so a
+/// box does not re-learn on every boot. Each finished recording folds its measurements in, weighted by
+/// windows (capped, so an old measurement cannot outvote the present for ever), under its own
+/// condition and under the mount's "any" figures, which stand in for a condition not seen yet.
 /// </summary>
+/// <remarks>
+/// learned-costs.json, version 2: <c>{ "version": 2, "mounts": { MOUNT: { CONDITION: { "seq": N,
+/// "paths": { LABEL: PathCost } } } } }</c>, CONDITION "any" or e.g. "x5+/bulk", seq the order tables
+/// were last merged in. Version 1 (no "version": MOUNT -> LABEL -> PathCost) loads as the mounts'
+/// "any" figures: what a box learned before stays its starting point.
+/// </remarks>
 public sealed class LearnedCosts
 {
+    public const int FileVersion = 2;
     private const int MaxWindows = 64;
     private const double RecentWeight = 0.3;
     private readonly object _gate = new();
     private readonly string? _file;
-    private Dictionary<string, Dictionary<string, PathCost>> _mounts = new();
+    private Dictionary<string, Dictionary<string, LearnedTable>> _mounts = new();
+    private long _seq;
 
     public LearnedCosts(string? stateDir)
     {
@@ -22,62 +32,162 @@ public sealed class LearnedCosts
         _file = Path.Combine(stateDir, "learned-costs.json");
         try
         {
-            if (File.Exists(_file))
-                _mounts = JsonSerializer.Deserialize(File.ReadAllBytes(_file), LearnedCostsJson.Default.DictionaryStringDictionaryStringPathCost) ?? new();
+            if (File.Exists(_file)) _mounts = Load(File.ReadAllBytes(_file));
         }
         catch (JsonException) { _mounts = new(); } // a damaged file only costs a re-learn
+        foreach (var m in _mounts.Values)
+            foreach (var t in m.Values) _seq = Math.Max(_seq, t.Seq);
         Publish();
     }
 
     private IReadOnlyDictionary<string, IReadOnlyDictionary<string, PathCost>> _published = new Dictionary<string, IReadOnlyDictionary<string, PathCost>>();
 
     /// <summary>
-    /// A copy of every mount's costs as of the last merge: for the metrics, which must not wait on the
-    /// lock a merge holds while it saves the file.
+    /// A copy of every mount's figures over all conditions as of the last merge: for the metrics,
+    /// which must not wait on the lock a merge holds while it saves the file.
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, PathCost>> Published => Volatile.Read(ref _published);
 
-    private void Publish() => Volatile.Write(ref _published, _mounts.ToDictionary(
-        m => m.Key, m => (IReadOnlyDictionary<string, PathCost>)m.Value.ToDictionary(kv => kv.Key, kv => kv.Value.Copy())));
+    private void Publish()
+    {
+        var copy = new Dictionary<string, IReadOnlyDictionary<string, PathCost>>();
+        foreach (var (mount, tables) in _mounts)
+            if (tables.TryGetValue(LearnedCondition.Any.Key, out var any))
+                copy[mount] = any.Paths.ToDictionary(kv => kv.Key, kv => kv.Value.Copy());
+        Volatile.Write(ref _published, copy);
+    }
 
-    public IReadOnlyDictionary<string, PathCost>? For(string mountKey)
+    private static Dictionary<string, Dictionary<string, LearnedTable>> Load(byte[] json)
+    {
+        using (var doc = JsonDocument.Parse(json))
+            if (!(doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("version", out _)))
+            {
+                var old = JsonSerializer.Deserialize(json, LearnedCostsJson.Default.DictionaryStringDictionaryStringPathCost) ?? new();
+                return old.ToDictionary(kv => kv.Key, kv => new Dictionary<string, LearnedTable> { [LearnedCondition.Any.Key] = new LearnedTable { Paths = kv.Value } });
+            }
+        var file = JsonSerializer.Deserialize(json, LearnedCostsJson.Default.LearnedCostsFile);
+        return file?.Mounts ?? new();
+    }
+
+    /// <summary>The mount's figures over every condition (what version 1 kept), or null.</summary>
+    public IReadOnlyDictionary<string, PathCost>? For(string mountKey) => For(mountKey, LearnedCondition.Any);
+
+    /// <summary>The figures learned under exactly <paramref name="condition"/>, or null: no fallback.</summary>
+    public IReadOnlyDictionary<string, PathCost>? For(string mountKey, LearnedCondition condition)
     {
         lock (_gate)
-            return _mounts.TryGetValue(mountKey, out var m)
-                ? m.ToDictionary(kv => kv.Key, kv => kv.Value.Copy())
-                : null;
+            return Table(mountKey, condition) is { Paths.Count: > 0 } t ? t.Paths.ToDictionary(kv => kv.Key, kv => kv.Value.Copy()) : null;
     }
 
     /// <summary>
-    /// Folds a finished recording in. Only paths it measured itself count, weighted by their windows.
-    /// What a recording can vouch for is how its paths compare, measured side by side; their level
-    /// moves with the machine (this VM runs whole recordings at 2x the cost of every path). So the
-    /// chosen path's change of level moves every path of the mount alike, and the other paths it
-    /// measured come in relative to the chosen one: a dear phase does not reorder the mount's paths.
+    /// What a recording beginning in <paramref name="band"/> starts from, and the condition it came
+    /// from (null: nothing learned, the board's prior order). The rate class is not known at begin: it
+    /// is taken to be that of the band's latest recording (a box records in runs: a tuner's live
+    /// streams, a copy job's bulk ones), else of the mount's latest, else bulk. Then, first with a figure:
+    /// that band and class; the other bands of the class, nearest first; the mount's "any" figures.
+    /// A path the chosen table has not measured comes from the later ones in that order, brought to
+    /// its level through a path both have (the ranking within a table is what it vouches for; levels
+    /// move with the machine's phase), so a 16-stream band that measured two paths is not probed from
+    /// scratch, yet a path it measured is never overruled by another band's figure for it.
+    /// </summary>
+    public (IReadOnlyDictionary<string, PathCost>? Costs, LearnedCondition? From) Seed(string mountKey, ConcurrencyBand band)
+    {
+        lock (_gate)
+        {
+            if (!_mounts.TryGetValue(mountKey, out var m)) return (null, null);
+            var rate = Predict(m, band);
+            var order = new List<LearnedCondition> { new(band, rate) };
+            foreach (var b in LearnedCondition.Nearer(band)) order.Add(new(b, rate));
+            order.Add(LearnedCondition.Any);
+            Dictionary<string, PathCost>? seed = null;
+            LearnedCondition? from = null;
+            foreach (var c in order)
+            {
+                if (!m.TryGetValue(c.Key, out var t) || t.Paths.Count == 0) continue;
+                if (seed is null)
+                {
+                    seed = t.Paths.ToDictionary(kv => kv.Key, kv => kv.Value.Copy());
+                    from = c;
+                    continue;
+                }
+                double scale = 1;
+                foreach (var (label, cost) in t.Paths)
+                    if (seed.TryGetValue(label, out var mine) && cost.NsPerByte > 0 && mine.NsPerByte > 0) { scale = mine.NsPerByte / cost.NsPerByte; break; }
+                foreach (var (label, cost) in t.Paths)
+                    if (!seed.ContainsKey(label))
+                    {
+                        var copy = cost.Copy();
+                        copy.NsPerByte *= scale;
+                        seed[label] = copy;
+                    }
+            }
+            return (seed, from);
+        }
+    }
+
+    private static RateClass Predict(Dictionary<string, LearnedTable> m, ConcurrencyBand band)
+    {
+        RateClass inBand = RateClass.Any, anyBand = RateClass.Any;
+        long bestInBand = -1, bestAny = -1;
+        foreach (var (key, t) in m)
+        {
+            if (!LearnedCondition.TryParse(key, out var c) || c == LearnedCondition.Any || t.Paths.Count == 0) continue;
+            if (c.Band == band && t.Seq > bestInBand) { bestInBand = t.Seq; inBand = c.Rate; }
+            if (t.Seq > bestAny) { bestAny = t.Seq; anyBand = c.Rate; }
+        }
+        return inBand != RateClass.Any ? inBand : anyBand != RateClass.Any ? anyBand : RateClass.Bulk;
+    }
+
+    private LearnedTable? Table(string mountKey, LearnedCondition condition) =>
+        _mounts.TryGetValue(mountKey, out var m) && m.TryGetValue(condition.Key, out var t) ? t : null;
+
+    /// <summary>
+    /// Folds a finished recording in, under the mount's "any" figures and, once its rate class is
+    /// known, under its own condition (<see cref="Selector.Condition"/>; its band is the one it began
+    /// in, its class what its first windows showed).
     /// </summary>
     public void Merge(string mountKey, Selector selector)
     {
         lock (_gate)
         {
-            if (!_mounts.TryGetValue(mountKey, out var m)) _mounts[mountKey] = m = new();
-            int settled = selector.SettledIndex;
-            double seenRef = settled >= 0 && selector.WindowsHere(settled) > 0 ? selector.Costs[settled].NsPerByte : double.NaN;
-            if (seenRef > 0 && m.TryGetValue(selector.Choices[settled].Label, out var reference) && reference.NsPerByte > 0)
+            if (!_mounts.TryGetValue(mountKey, out var tables)) _mounts[mountKey] = tables = new();
+            var conditions = new List<LearnedCondition> { LearnedCondition.Any };
+            if (selector.Condition?.Learned is { } own && own != LearnedCondition.Any) conditions.Add(own);
+            foreach (var c in conditions)
             {
-                int windows = selector.WindowsHere(settled);
-                double w = (double)windows / (windows + reference.Windows);
-                double level = 1 + w * (seenRef / reference.NsPerByte - 1);
-                foreach (var c in m.Values) c.NsPerByte *= level;
-                double scale = reference.NsPerByte / seenRef; // seen on this recording -> the mount's level
-                for (int i = 0; i < selector.Choices.Count; i++)
-                    if (i != settled) Fold(m, selector, i, selector.Costs[i].NsPerByte * scale);
-                Fold(m, selector, settled, reference.NsPerByte, countOnly: true);
+                if (!tables.TryGetValue(c.Key, out var t)) tables[c.Key] = t = new LearnedTable();
+                Merge(t.Paths, selector);
+                t.Seq = ++_seq;
             }
-            else
-                for (int i = 0; i < selector.Choices.Count; i++) Fold(m, selector, i, selector.Costs[i].NsPerByte);
             Publish();
             Save();
         }
+    }
+
+    /// <summary>
+    /// Folds a finished recording into one table. Only paths it measured itself count, weighted by their windows.
+    /// What a recording can vouch for is how its paths compare, measured side by side; their level
+    /// moves with the machine (this VM runs whole recordings at 2x the cost of every path). So the
+    /// chosen path's change of level moves every path of the mount alike, and the other paths it
+    /// measured come in relative to the chosen one: a dear phase does not reorder the mount's paths.
+    /// </summary>
+    private static void Merge(Dictionary<string, PathCost> m, Selector selector)
+    {
+        int settled = selector.SettledIndex;
+        double seenRef = settled >= 0 && selector.WindowsHere(settled) > 0 ? selector.Costs[settled].NsPerByte : double.NaN;
+        if (seenRef > 0 && m.TryGetValue(selector.Choices[settled].Label, out var reference) && reference.NsPerByte > 0)
+        {
+            int windows = selector.WindowsHere(settled);
+            double w = (double)windows / (windows + reference.Windows);
+            double level = 1 + w * (seenRef / reference.NsPerByte - 1);
+            foreach (var c in m.Values) c.NsPerByte *= level;
+            double scale = reference.NsPerByte / seenRef; // seen on this recording -> the mount's level
+            for (int i = 0; i < selector.Choices.Count; i++)
+                if (i != settled) Fold(m, selector, i, selector.Costs[i].NsPerByte * scale);
+            Fold(m, selector, settled, reference.NsPerByte, countOnly: true);
+        }
+        else
+            for (int i = 0; i < selector.Choices.Count; i++) Fold(m, selector, i, selector.Costs[i].NsPerByte);
     }
 
     private static void Fold(Dictionary<string, PathCost> m, Selector selector, int i, double cost, bool countOnly = false)
@@ -103,7 +213,7 @@ public sealed class LearnedCosts
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
             string temp = _file + ".tmp";
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(_mounts, LearnedCostsJson.Default.DictionaryStringDictionaryStringPathCost));
+            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(new LearnedCostsFile { Version = FileVersion, Mounts = _mounts }, LearnedCostsJson.Default.LearnedCostsFile));
             File.Move(temp, _file, overwrite: true);
         }
         catch (IOException) { /* learning is an optimisation: never fail a recording over it */ }
@@ -112,4 +222,19 @@ public sealed class LearnedCosts
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, PathCost>>))]
+[JsonSerializable(typeof(LearnedCostsFile))]
 internal sealed partial class LearnedCostsJson : JsonSerializerContext;
+
+/// <summary>One condition's figures on one mount, and when they were last merged (an order, not a time).</summary>
+public sealed class LearnedTable
+{
+    public long Seq { get; set; }
+    public Dictionary<string, PathCost> Paths { get; set; } = new();
+}
+
+/// <summary>learned-costs.json from version 2 on (see <see cref="LearnedCosts"/>).</summary>
+public sealed class LearnedCostsFile
+{
+    public int Version { get; set; }
+    public Dictionary<string, Dictionary<string, LearnedTable>> Mounts { get; set; } = new();
+}

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Recd.Interop;
+using Recd.Platform;
 
 namespace Recd.Selection;
 

@@ -1,4 +1,4 @@
-using Recd.Recordings;
+using Recd.Platform;
 using Recd.WritePaths;
 
 namespace Recd.Selection;
@@ -54,11 +54,18 @@ public sealed class SelectionContext
     public LearnedCosts Learned { get; }
     public MountExploration Exploration { get; } = new();
 
-    public Selector NewSelector(bool directUsable = true)
+    /// <summary>
+    /// A selector for a recording beginning while <paramref name="concurrent"/> recordings (itself
+    /// included) are being written on this root, seeded from what was learned in that band
+    /// (<see cref="LearnedCosts.Seed"/>).
+    /// </summary>
+    public Selector NewSelector(int concurrent = 1, bool directUsable = true)
     {
         // The kill switch is read per selector, not once: "nosplice on|off" at run time applies to new recordings.
         bool noSplice = _paths.NoSplice;
         var candidates = Array.FindAll(Candidates, c => (directUsable || c.Kind != WritePathKind.Direct) && !(noSplice && c.Kind == WritePathKind.Splice));
-        return new Selector(Options, candidates, Learned.For(LearnedKey), Exploration);
+        var band = LearnedCondition.BandOf(concurrent);
+        var (seed, _) = Learned.Seed(LearnedKey, band);
+        return new Selector(Options, candidates, seed, Exploration) { Condition = new RecordingCondition(band) };
     }
 }

@@ -121,6 +121,12 @@ public sealed class Selector
     /// <summary>The path the recording has settled on, or -1 while probing.</summary>
     public int SettledIndex => _settled;
 
+    /// <summary>
+    /// The condition this recording's learning is kept under (its band from begin, its rate class from
+    /// its first windows, fed by the recording); null: the mount's "any" figures only.
+    /// </summary>
+    public RecordingCondition? Condition { get; init; }
+
     public PathChoice Current => _choices[_current];
     public int CurrentIndex => _current;
     public string Reason { get; private set; }

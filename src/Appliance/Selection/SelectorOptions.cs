@@ -1,3 +1,5 @@
+using Recd.Platform;
+
 namespace Recd.Selection;
 
 /// <summary>The auto policy's tuning, from the profile's "Selector" section. Defaults are reasoned in comments.</summary>

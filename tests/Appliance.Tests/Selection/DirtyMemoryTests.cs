@@ -1,4 +1,5 @@
 using Recd.Interop;
+using Recd.Platform;
 using Recd.Selection;
 
 namespace Recd.Tests.Selection;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Recd.Platform;
 using Recd.Recordings;
 using Recd.Selection;
 using Recd.Tests.Support;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Recd.Interop;
+using Recd.Platform;
 using Recd.Recordings;
 using Recd.Selection;
 using Recd.Tests.Recordings;

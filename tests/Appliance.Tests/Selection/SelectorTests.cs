@@ -1,3 +1,4 @@
+using Recd.Platform;
 using Recd.Selection;
 using Recd.WritePaths;
 using static Recd.Tests.Selection.Candidates;

@@ -1,4 +1,4 @@
-namespace Recd.Selection;
+namespace Recd.Platform;
 
 /// <summary>
 /// The machine's dirty page cache ("Dirty:" in /proc/meminfo), in bytes: data written but not yet on

@@ -1,4 +1,4 @@
-namespace Recd.Recordings;
+namespace Recd.Platform;
 
 /// <summary>The mount a path lives on, from /proc/self/mountinfo (longest mount-point prefix wins).</summary>
 public sealed record MountInfo(string MountPoint, string FsType, string Source)

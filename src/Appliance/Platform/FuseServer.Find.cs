@@ -1,7 +1,6 @@
 using System.Text;
-using Recd.Recordings;
 
-namespace Recd.Selection;
+namespace Recd.Platform;
 
 public sealed partial class FuseServer
 {

@@ -1,6 +1,6 @@
 using Recd.Interop;
 
-namespace Recd.Selection;
+namespace Recd.Platform;
 
 /// <summary>
 /// A procfs file read many times a second by the cost meter: opened once, read with pread into a

@@ -1,6 +1,6 @@
 using Recd.Interop;
 
-namespace Recd.Recordings;
+namespace Recd.Platform;
 
 /// <summary>Space on the storage filesystem, as an unprivileged writer sees it (f_bavail).</summary>
 public readonly record struct FreeSpace(long AvailableBytes, long TotalBytes)

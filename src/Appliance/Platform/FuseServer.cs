@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using Recd.Interop;
 using Recd.Logging;
-using Recd.Recordings;
 
-namespace Recd.Selection;
+namespace Recd.Platform;
 
 /// <summary>
 /// The userspace process that serves a FUSE mount (ntfs-3g, exfat-fuse, sshfs, recd-faultfs), its CPU

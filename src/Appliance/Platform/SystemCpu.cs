@@ -1,6 +1,6 @@
 using Recd.Interop;
 
-namespace Recd.Selection;
+namespace Recd.Platform;
 
 /// <summary>
 /// Busy time of the whole machine from the first line of /proc/stat (user+nice+system+irq+softirq+steal),
