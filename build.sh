@@ -35,7 +35,14 @@ cross_load() {
 # part) and it must have a .NET RID: a device image carries the daemon.
 image_target() {
   local arch t
-  arch="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("Arch",""))' "$ROOT/board/$1.json")"
+  # The profile's Arch, or its Base's (the daemon's own inheritance rule).
+  arch="$(python3 -c '
+import json,sys
+d,n=sys.argv[1:]; a=""
+for _ in range(8):
+    p=json.load(open(d+"/"+n+".json")); a=p.get("Arch") or ""; n=p.get("Base")
+    if a or not n: break
+print(a)' "$ROOT/board" "$1")"
   for t in $(cross_targets); do
     cross_load "$t"
     if [ "${CROSS_TRIPLE%%-*}" = "$arch" ] && [ -n "$CROSS_RID" ]; then echo "$t"; return 0; fi
