@@ -3,8 +3,11 @@
 #   ./build.sh run [recd options]   install what is missing, publish NativeAOT, run the daemon (host profile)
 #   ./build.sh test                 install, publish, run xunit + end-to-end suites; last line "N passed, N failed"
 #   ./build.sh bench [options]      throughput and CPU-s/GiB of each write path beside the C reference
-#   ./build.sh publish [--target RID]   NativeAOT binary into out/RID/ (default: the host's RID)
-#   ./build.sh native               C reference receiver, load sender and faultfs into native/build/
+#   ./build.sh publish [--target RID]   NativeAOT binary into out/RID/ (default: the host's RID; cross/RID.sh for others)
+#   ./build.sh native [--target T]      C reference receiver, load sender and faultfs into native/build/ (T: cross/T.sh,
+#                                       the two reference tools into native/build-TRIPLE/)
+#   ./build.sh image [--board NAME]     device image + RAUC bundle for a linux-arm64 board into out/image/NAME/ (docs/image.md)
+#   ./build.sh test [--image]           --image adds the emulated board's power-cut and EIO rounds
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -16,6 +19,36 @@ host_rid() {
     aarch64) echo linux-arm64 ;;
     *) echo "unsupported host architecture $(uname -m)" >&2; exit 1 ;;
   esac
+}
+
+# cross_load T: reads cross/T.sh (CROSS_TRIPLE, CROSS_RID, CROSS_SYSROOT, CROSS_QEMU, CROSS_CC, CROSS_NEEDS...).
+# Nothing target-specific lives in this file; cross_targets lists them.
+cross_targets() { local f; for f in "$ROOT"/cross/*.sh; do basename "$f" .sh; done; }
+cross_load() {
+  [ -f "$ROOT/cross/$1.sh" ] || { echo "build.sh: unknown target '$1' (known: $(cross_targets | tr '\n' ' '))" >&2; exit 2; }
+  CROSS_TRIPLE= CROSS_RID= CROSS_DEB_ARCH= CROSS_SYSROOT= CROSS_QEMU= CROSS_CC= CROSS_NEEDS=() CROSS_BOARD_NEEDS=()
+  # shellcheck source=/dev/null
+  source "$ROOT/cross/$1.sh"
+}
+
+# image_target BOARD: the cross target of a board profile (its "Arch" is the target's triple's first
+# part) and it must have a .NET RID: a device image carries the daemon.
+image_target() {
+  local arch t
+  # The profile's Arch, or its Base's (the daemon's own inheritance rule).
+  arch="$(python3 -c '
+import json,sys
+d,n=sys.argv[1:]; a=""
+for _ in range(8):
+    p=json.load(open(d+"/"+n+".json")); a=p.get("Arch") or ""; n=p.get("Base")
+    if a or not n: break
+print(a)' "$ROOT/board" "$1")"
+  for t in $(cross_targets); do
+    cross_load "$t"
+    if [ "${CROSS_TRIPLE%%-*}" = "$arch" ] && [ -n "$CROSS_RID" ]; then echo "$t"; return 0; fi
+  done
+  echo "build.sh: board $1 (Arch '$arch') has no target with a .NET runtime in cross/ (docs/cross.md)" >&2
+  exit 2
 }
 
 # Debian packages the build and the tests use. Installed only when something is missing.
@@ -50,12 +83,26 @@ deps() {
   command -v tmux >/dev/null || missing+=(tmux)
   # The selector benchmark's veth condition switches GRO/TSO/GSO off with ethtool (NIC-like segments).
   [ "${1:-}" = bench ] && { command -v ethtool >/dev/null || missing+=(ethtool); }
+  # Image recipes (cross/image/) and the emulated board (tests/e2e/board_qemu.sh).
+  if [ "${1:-}" = image ]; then
+    command -v mksquashfs >/dev/null || missing+=(squashfs-tools)
+    command -v mke2fs >/dev/null || missing+=(e2fsprogs)
+    command -v rauc >/dev/null || missing+=(rauc)
+    command -v openssl >/dev/null || missing+=(openssl)
+    command -v cpio >/dev/null || missing+=(cpio)
+    command -v socat >/dev/null || missing+=(socat)
+  fi
+  # Cross targets: each cross/T.sh names its packages as "command-or-path package" pairs.
   if [ "${1:-}" = cross ]; then
-    # The arm64 suite: clang cross-links against this sysroot; qemu-user runs the result (../shared/cross.md).
-    command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
-    # Only a Recommends of the cross gcc, so --no-install-recommends leaves it out: crt files, libc, libm.
-    [ -e /usr/aarch64-linux-gnu/lib/crti.o ] || missing+=(libc6-dev-arm64-cross)
-    command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+    shift
+    local t entry
+    for t in "$@"; do
+      cross_load "$t"
+      for entry in "${CROSS_NEEDS[@]}" "${CROSS_BOARD_NEEDS[@]}"; do
+        set -- $entry
+        if [ "${1:0:1}" = / ]; then [ -e "$1" ] || missing+=("$2"); else command -v "$1" >/dev/null || missing+=("$2"); fi
+      done
+    done
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     echo "build.sh: installing ${missing[*]}" >&2
@@ -101,17 +148,44 @@ case "$cmd" in
     deps
     rid=""
     if [ "${1:-}" = "--target" ]; then rid="$2"; fi
-    [ "$rid" = linux-arm64 ] && deps cross
+    if [ -n "$rid" ] && [ "$rid" != "$(host_rid)" ]; then
+      cross_load "$rid"
+      [ -n "$CROSS_RID" ] || { echo "build.sh: $rid has no .NET target (docs/cross.md); try ./build.sh native --target $rid" >&2; exit 2; }
+      deps cross "$rid"
+    fi
     publish "$rid"
     ;;
   native)
     deps
-    native
+    if [ "${1:-}" = "--target" ]; then
+      cross_load "$2"
+      deps cross "$2"
+      make -s -C "$ROOT/native" "cross-$CROSS_TRIPLE" >&2
+      echo "build.sh: $ROOT/native/build-$CROSS_TRIPLE/" >&2
+    else
+      native
+    fi
+    ;;
+  image)
+    board=qemu-virt-arm64   # the emulated board's profile (tests/e2e/board_qemu.sh boots it)
+    if [ "${1:-}" = "--board" ]; then board="$2"; fi
+    [ -f "$ROOT/board/$board.json" ] || { echo "build.sh: no board/$board.json" >&2; exit 2; }
+    target="$(image_target "$board")"
+    cross_load "$target"
+    deps image
+    deps cross "$target"
+    publish "$CROSS_RID"
+    exec "$ROOT/cross/image/build.sh" "$board" "$target" "$ROOT/out/image/$board"
     ;;
   test)
-    deps cross
+    # shellcheck disable=SC2046
+    deps cross $(cross_targets)
+    deps image
     publish
-    [ "$(host_rid)" = linux-arm64 ] || publish linux-arm64
+    for t in $(cross_targets); do
+      cross_load "$t"
+      [ -n "$CROSS_RID" ] && [ "$CROSS_RID" != "$(host_rid)" ] && publish "$CROSS_RID"
+    done
     native
     exec "$ROOT/tests/run-all.sh" "$@"
     ;;
@@ -122,7 +196,7 @@ case "$cmd" in
     exec "$ROOT/bench/run.sh" "$@"
     ;;
   *)
-    sed -n '2,7p' "$0"
+    sed -n '2,11p' "$0"
     exit 2
     ;;
 esac

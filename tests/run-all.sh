@@ -14,6 +14,8 @@ export RECD_BIN="${RECD_BIN:-$ROOT/out/linux-x64/recd}"
 export RECD_NATIVE="${RECD_NATIVE:-$ROOT/native/build}"
 export RECD_SUITE_ID="$(date +%s%N)-$$-$RANDOM"
 PROCS="$ROOT/tests/e2e/lib/procs.py"
+# --image (./build.sh test --image): the emulated board's power-cut and EIO rounds too (board_qemu.sh).
+for a in "$@"; do [ "$a" = --image ] && export RECD_TEST_IMAGE=1; done
 passed=0 failed=0 skipped=0
 results="$(mktemp -d)"
 # Interrupted: stop what the suites started before leaving (an early exit prints no summary).
