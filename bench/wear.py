@@ -82,7 +82,9 @@ def record(root, disk, policy, streams, rate, seconds, commit_bytes, commit_ms):
                                "--port-file", portfile, "--storage", store,
                                "--WritePaths:PageCache", policy,
                                "--Storage:CommitIntervalBytes", str(commit_bytes),
-                               "--Storage:CommitIntervalMs", str(commit_ms)], stdout=log, stderr=log)
+                               "--Storage:CommitIntervalMs", str(commit_ms)]
+                              # RECD_WEAR_ARGS: more daemon options for a run (e.g. a page-cache batch to try)
+                              + os.environ.get("RECD_WEAR_ARGS", "").split(), stdout=log, stderr=log)
     try:
         for _ in range(200):
             if os.path.exists(portfile) and os.path.getsize(portfile) > 0:
