@@ -43,6 +43,9 @@ public sealed class BoardProfile
     public WritePathOptions WritePaths { get; set; } = new();
     public SelectorOptions Selector { get; set; } = new();
     public AccessOptions Access { get; set; } = new();
+    public GpioOptions Gpio { get; set; } = new();
+    public DisplayOptions Display { get; set; } = new();
+    public SensorsOptions Sensors { get; set; } = new();
 
     public void Validate()
     {
@@ -55,5 +58,8 @@ public sealed class BoardProfile
         if (Http.MaxConnections < 1) throw new ArgumentException("Http:MaxConnections must be positive");
         WritePaths.Validate();
         Selector.Validate();
+        Gpio.Validate();
+        Display.Validate();
+        Sensors.Validate();
     }
 }
