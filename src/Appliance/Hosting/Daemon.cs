@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Recd.Board;
+using Recd.BoardIo;
 using Recd.Diagnostics;
 using Recd.Ingest;
 using Recd.Logging;
@@ -15,6 +16,7 @@ public sealed class Daemon : IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private ControlSocket? _control;
+    private BoardIoService? _board;
 
     public Daemon(BoardProfile profile)
     {
@@ -29,6 +31,7 @@ public sealed class Daemon : IDisposable
     public RuntimeFolders Folders { get; }
     public RecordingStore Store { get; }
     public int Port => _listener.Port;
+    public BoardIoSnapshot? Board => _board?.Snapshot;
 
     public void Start()
     {
@@ -47,6 +50,9 @@ public sealed class Daemon : IDisposable
         var commands = new ControlCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
         _control = new ControlSocket(Folders.ControlSocket, commands.Execute);
         _control.Start();
+        // Before dropping root: the GPIO chip is opened now and its lines stay ours after the drop.
+        _board = new BoardIoService(Profile, Store, _listener.StopRecordings);
+        _board.Start();
         if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Folders.StateDir, Folders.RuntimeDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
     }
@@ -73,5 +79,6 @@ public sealed class Daemon : IDisposable
         foreach (var s in _signals) s.Dispose();
         _control?.Dispose();
         _listener.Dispose();
+        _board?.Dispose();
     }
 }
