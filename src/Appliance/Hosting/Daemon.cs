@@ -1,6 +1,9 @@
 using System.Runtime.InteropServices;
 using Recd.Platform;
 using Recd.Board;
+#if RECD_BOARD_IO
+using Recd.BoardIo;
+#endif
 using Recd.Diagnostics;
 using Recd.Ingest;
 using Recd.Logging;
@@ -18,6 +21,9 @@ public sealed class Daemon : IDisposable
     private ControlSocket? _control;
     private SystemdNotifier? _notifier;
     private SerialConsole? _console;
+#if RECD_BOARD_IO
+    private BoardIoService? _board;
+#endif
 
     public Daemon(BoardProfile profile)
     {
@@ -35,6 +41,9 @@ public sealed class Daemon : IDisposable
     public RuntimeFolders Folders { get; }
     public RecordingStore Store { get; }
     public int Port => _listener.Port;
+#if RECD_BOARD_IO
+    public BoardIoSnapshot? Board => _board?.Snapshot;
+#endif
 
     public void Start()
     {
@@ -59,6 +68,11 @@ public sealed class Daemon : IDisposable
         _notifier = SystemdNotifier.FromEnvironment(Store.Heartbeats, Math.Max(10_000, 2L * Profile.Http.BodyIdleTimeoutMs));
         // Before the privilege drop: the console's tty is opened now (see SerialConsole).
         if (!string.IsNullOrEmpty(Profile.Console.Tty)) (_console = new SerialConsole(Profile.Console, commands.Table)).Start();
+#if RECD_BOARD_IO
+        // Before dropping root: the GPIO chip is opened now and its lines stay ours after the drop.
+        _board = new BoardIoService(Profile, Store, _listener.StopRecordings);
+        _board.Start();
+#endif
         if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Folders.StateDir, Folders.RuntimeDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
         // After recovery and bind: a client started After=recd.service finds the port open.
@@ -110,5 +124,8 @@ public sealed class Daemon : IDisposable
         _console?.Dispose();
         _control?.Dispose();
         _listener.Dispose();
+#if RECD_BOARD_IO
+        _board?.Dispose();
+#endif
     }
 }

@@ -76,6 +76,19 @@ public sealed class ConnectionTable(HttpLimits limits)
         }
     }
 
+    /// <summary>
+    /// Shuts down the connections receiving a body (the front panel's "stop all"): each recording ends
+    /// interrupted with its manifest written, as at daemon stop; readers and idle connections stay.
+    /// </summary>
+    public int AbortRecordings()
+    {
+        int n = 0;
+        lock (_gate)
+            foreach (var c in _connections)
+                if (c.Phase == ConnectionPhase.Body && c.Socket.Abort()) n++;
+        return n;
+    }
+
     /// <summary>Copies the connections into <paramref name="into"/> for the monitor, which reads them outside the lock.</summary>
     public void Snapshot(List<HttpConnection> into)
     {

@@ -133,6 +133,9 @@ public sealed unsafe class IngestListener : IDisposable
         return ConnectionCount == 0;
     }
 
+    /// <summary>Ends every recording being received now as interrupted (manifests written); returns how many.</summary>
+    public int StopRecordings() => _table.AbortRecordings();
+
     public void Dispose()
     {
         _stopping = true;

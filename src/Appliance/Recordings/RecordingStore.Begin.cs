@@ -6,9 +6,7 @@ namespace Recd.Recordings;
 
 public sealed partial class RecordingStore
 {
-    /// <summary>Starts (or resumes) writing a recording. On success the caller owns the Recording.</summary>
-    /// <param name="policy">Write path policy for this recording; null takes the profile's default.</param>
-    public BeginOutcome TryBegin(string name, BeginMode mode, long resumeOffset, string client, PathPolicy? policy,
+    private BeginOutcome BeginCore(string name, BeginMode mode, long resumeOffset, string client, PathPolicy? policy,
         out Recording? recording, out long committed, out int errno, long expectedBytes = 0, bool protect = false)
     {
         recording = null;

@@ -145,6 +145,7 @@ public sealed partial class RecordingStore
             _index[recording.Name] = _index[recording.Name] with { Manifest = final };
             AddFinished(recording, final);
         }
+        Changed?.Invoke(new RecordingEvent(RecordingEventKind.Ended, recording.Name, final.State));
     }
 
     /// <summary>Manifest snapshot of a recording (the newest published one for an active recording), or null.</summary>

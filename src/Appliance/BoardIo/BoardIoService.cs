@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Device.Gpio;
+using System.Diagnostics;
+using Recd.Board;
+using Recd.Logging;
+using Recd.Recordings;
+
+namespace Recd.BoardIo;
+
+/// <summary>
+/// LEDs, the front panel, the button and the SoC temperature. Sits above Recordings: the store posts
+/// its events into a queue (never blocking the transfer thread), and one thread of its own does every
+/// GPIO operation, so a slow or failing line can never stall or fail a recording.
+/// Recording LED: on while any recording is being written. Error LED: on after a recording ends
+/// damaged or the storage refuses one (no space, not mounted, open/write failed); off again once a
+/// later recording ends complete. Button: a short press shows the status pages now (recordings,
+/// free space, temperature); a long press stops every recording cleanly (interrupted, manifests written).
+/// </summary>
+public sealed class BoardIoService : IDisposable
+{
+    private enum ItemKind { Recording, ButtonDown, ButtonUp }
+
+    private readonly record struct Item(ItemKind Kind, long Timestamp, RecordingEvent Event = default);
+
+    private readonly RecordingStore _store;
+    private readonly Func<int> _stopRecordings;
+    private readonly ConcurrentQueue<Item> _queue = new();
+    private readonly AutoResetEvent _signal = new(false);
+    private readonly GpioController? _controller;
+    private readonly OutputLine? _recordingLed;
+    private readonly OutputLine? _errorLed;
+    private readonly PanelDisplay? _display;
+    private readonly ThermalZone? _thermal;
+    private int _buttonLine = -1;
+    private bool _buttonActiveLow;
+    private readonly string? _noGpio;
+    private Thread? _thread;
+    private volatile bool _stopping;
+    private volatile BoardIoSnapshot _snapshot;
+
+    // Board thread state.
+    private bool _error;
+    private int _page;
+    private bool _statusRound;
+    private long _nextPage;
+    private long _nextTemperature;
+    private long _buttonDownAt = -1;
+    private double? _temperature;
+    private long _shortPresses, _longPresses;
+
+    public BoardIoService(BoardProfile profile, RecordingStore store, Func<int> stopRecordings)
+        : this(profile.Gpio, profile.Display, profile.Sensors, store, stopRecordings, GpioOpen.TryDriver(profile.Gpio, out var why), why)
+    {
+    }
+
+    /// <summary>Test seam: any <see cref="GpioDriver"/> (null: no GPIO, for <paramref name="noGpio"/>).</summary>
+    internal BoardIoService(GpioOptions gpio, DisplayOptions display, SensorsOptions sensors, RecordingStore store,
+        Func<int> stopRecordings, GpioDriver? driver, string? noGpio)
+    {
+        _store = store;
+        _stopRecordings = stopRecordings;
+        if (sensors.ThermalZone is { Length: > 0 } zone) _thermal = new ThermalZone(zone);
+        if (driver is null)
+        {
+            _noGpio = noGpio ?? "no driver";
+            // Once, at start: the board runs without LEDs, panel and button from here on.
+            Log.Info($"board: no GPIO ({_noGpio}): no LEDs, front panel or button");
+        }
+        else
+        {
+            _controller = new GpioController(driver);
+            _recordingLed = OpenLed("RecordingLed", gpio.RecordingLed);
+            _errorLed = OpenLed("ErrorLed", gpio.ErrorLed);
+            if (gpio.Button.Line >= 0) OpenButton(gpio.Button);
+            if (display.Kind == "tm1637")
+            {
+                _display = PanelDisplay.TryOpen(_controller, display, out var why);
+                if (_display is null) Log.Warn($"board: tm1637 on lines {display.ClockLine}/{display.DataLine} not opened ({why}); no front panel");
+            }
+        }
+        _snapshot = new BoardIoSnapshot(_noGpio, null, null, null, null, 0, 0, 0, 0);
+    }
+
+    /// <summary>Shorter than this is contact bounce, not a press.</summary>
+    internal TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>Held at least this long, a press stops every recording (on release: a stuck line never fires).</summary>
+    internal TimeSpan LongPress { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long each panel page stays up before the next one.</summary>
+    internal TimeSpan PageInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    internal TimeSpan TemperatureInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    public bool HasGpio => _controller is not null;
+
+    /// <summary>What the board shows now; cheap, never touches a line or a file.</summary>
+    public BoardIoSnapshot Snapshot => _snapshot;
+
+    public void Start()
+    {
+        _store.Changed += OnRecordingEvent;
+        _thread = new Thread(Run) { IsBackground = true, Name = "board-io" };
+        _thread.Start();
+    }
+
+    private OutputLine? OpenLed(string name, GpioLineOptions line)
+    {
+        if (line.Line < 0) return null;
+        if (!GpioOpen.TryOpenPin(_controller!, line.Line, PinMode.Output, out var why))
+        {
+            Log.Warn($"board: {name} line {line.Line} not opened ({why}); that LED stays dark");
+            return null;
+        }
+        return new OutputLine(_controller!, name, line.Line, line.ActiveLow);
+    }
+
+    private void OpenButton(GpioLineOptions line)
+    {
+        // A button that pulls the line low wants the SoC's pull-up where the driver offers one.
+        var mode = line.ActiveLow && _controller!.IsPinModeSupported(line.Line, PinMode.InputPullUp) ? PinMode.InputPullUp : PinMode.Input;
+        if (!GpioOpen.TryOpenPin(_controller!, line.Line, mode, out var why))
+        {
+            Log.Warn($"board: Button line {line.Line} not opened ({why}); no button");
+            return;
+        }
+        try
+        {
+            _controller!.RegisterCallbackForPinValueChangedEvent(line.Line, PinEventTypes.Rising | PinEventTypes.Falling, OnButtonEdge);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            Log.Warn($"board: Button line {line.Line} gives no edge events ({e.Message}); no button");
+            return;
+        }
+        _buttonLine = line.Line;
+        _buttonActiveLow = line.ActiveLow;
+    }
+
+    // The transfer thread's side: a queue post and a wakeup, nothing that can block or throw.
+    private void OnRecordingEvent(RecordingEvent e) => Post(new Item(ItemKind.Recording, Stopwatch.GetTimestamp(), e));
+
+    // The driver's event thread: the edge's time is taken here, where it happened.
+    private void OnButtonEdge(object sender, PinValueChangedEventArgs e)
+    {
+        bool pressed = (e.ChangeType == PinEventTypes.Falling) == _buttonActiveLow;
+        Post(new Item(pressed ? ItemKind.ButtonDown : ItemKind.ButtonUp, Stopwatch.GetTimestamp()));
+    }
+
+    private void Post(Item item)
+    {
+        _queue.Enqueue(item);
+        _signal.Set();
+    }
+
+    private void Run()
+    {
+        long now = Stopwatch.GetTimestamp();
+        _nextPage = now + Ticks(PageInterval);
+        ReadTemperature(now);
+        Render();
+        while (!_stopping)
+        {
+            now = Stopwatch.GetTimestamp();
+            long wakeAt = Math.Min(_nextPage, _nextTemperature);
+            int waitMs = (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency, 0, 60_000);
+            _signal.WaitOne(waitMs);
+            if (_stopping) break;
+            try
+            {
+                while (_queue.TryDequeue(out var item)) Handle(item);
+                now = Stopwatch.GetTimestamp();
+                if (now >= _nextPage) NextPage(now);
+                if (now >= _nextTemperature) ReadTemperature(now);
+                Render();
+            }
+            // Board I/O must outlive its own bugs: an exception escaping this thread would end the daemon.
+            catch (Exception e)
+            {
+                Log.Error($"board: {e.GetType().Name}: {e.Message}; board I/O carries on");
+            }
+        }
+        _recordingLed?.Set(false);
+        _errorLed?.Set(false);
+        _display?.Clear();
+    }
+
+    private void Handle(Item item)
+    {
+        switch (item.Kind)
+        {
+            case ItemKind.Recording:
+                var e = item.Event;
+                if (e.Kind == RecordingEventKind.Refused || (e.Kind == RecordingEventKind.Ended && e.State == RecordingStates.Damaged))
+                {
+                    if (!_error) Log.Warn($"board: error LED on ({e.Name}: {(e.Kind == RecordingEventKind.Refused ? e.Outcome.ToString() : e.State)})");
+                    _error = true;
+                }
+                else if (e.Kind == RecordingEventKind.Ended && e.State == RecordingStates.Complete)
+                    _error = false; // a recording made it to disk whole: the storage works again
+                ShowPage(0, item.Timestamp);
+                break;
+            case ItemKind.ButtonDown:
+                _buttonDownAt = item.Timestamp;
+                break;
+            case ItemKind.ButtonUp:
+                if (_buttonDownAt < 0) break; // released before we saw it pressed (start-up with the button held)
+                var held = Stopwatch.GetElapsedTime(_buttonDownAt, item.Timestamp);
+                _buttonDownAt = -1;
+                if (held < Debounce) break;
+                if (held >= LongPress)
+                {
+                    _longPresses++;
+                    int stopped = _stopRecordings();
+                    Log.Info($"board: button held {held.TotalSeconds:0.0} s: stopping all recordings ({stopped})");
+                }
+                else
+                {
+                    _shortPresses++;
+                    _statusRound = true;
+                    ReadTemperature(item.Timestamp);
+                }
+                ShowPage(0, Stopwatch.GetTimestamp());
+                break;
+        }
+    }
+
+    private void ShowPage(int page, long now)
+    {
+        _page = page;
+        _nextPage = now + Ticks(PageInterval);
+    }
+
+    private void NextPage(long now)
+    {
+        int pages = _statusRound ? 3 : 2;
+        int next = _page + 1;
+        if (next >= pages) { next = 0; _statusRound = false; }
+        ShowPage(next, now);
+    }
+
+    private void ReadTemperature(long now)
+    {
+        _nextTemperature = now + Ticks(TemperatureInterval);
+        if (_thermal is not null) _temperature = _thermal.TryReadCelsius();
+    }
+
+    private void Render()
+    {
+        int active = _store.ActiveSnapshots().Count;
+        _recordingLed?.Set(active > 0);
+        _errorLed?.Set(_error);
+        if (_display is not null)
+        {
+            string text = _page switch
+            {
+                0 => PanelText.Recordings(active),
+                1 => PanelText.Free(FreeSpace.Of(_store.Paths.Root)?.AvailableBytes),
+                _ => PanelText.Temperature(_temperature),
+            };
+            _display.Show(text);
+        }
+        _snapshot = new BoardIoSnapshot(_noGpio, _recordingLed?.State, _errorLed?.State, _display?.Text, _temperature, active,
+            _shortPresses, _longPresses, (_recordingLed?.Failures ?? 0) + (_errorLed?.Failures ?? 0) + (_display?.Failures ?? 0));
+    }
+
+    private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
+
+    public void Dispose()
+    {
+        _store.Changed -= OnRecordingEvent;
+        _stopping = true;
+        _signal.Set();
+        _thread?.Join(TimeSpan.FromSeconds(2));
+        if (_buttonLine >= 0)
+        {
+            try { _controller!.UnregisterCallbackForPinValueChangedEvent(_buttonLine, OnButtonEdge); }
+            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException) { }
+        }
+        _display?.Dispose();
+        _controller?.Dispose();
+        _signal.Dispose();
+    }
+}
