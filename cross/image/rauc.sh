@@ -14,7 +14,7 @@ make_bundle() {
   cat >"$dir/manifest.raucm" <<MF
 [update]
 compatible=recd-$board
-version=$("$CROSS_QEMU" -L "$CROSS_SYSROOT" "$BIN" version 2>/dev/null | awk '{print $2}' || true)$(git -C "$ROOT" describe --always --dirty 2>/dev/null | sed 's/^/+/')
+version=$("$CROSS_QEMU" -L "$CROSS_SYSROOT" "$BIN" version 2>/dev/null | awk 'NR == 1 {print $2}' || true)$(git -C "$ROOT" describe --always --dirty 2>/dev/null | sed 's/^/+/')
 description=recd system image for board $board
 
 [bundle]

@@ -53,7 +53,7 @@ wait_for shell '^recd [0-9]+\.' && ok "backspace, left, Ctrl-K edit the line: ve
 tmux send-keys -t shell 'frobnicate' C-c
 wait_for shell 'frobnicate\^C' && ! screen shell | grep -q "unknown command 'frobnicate'" && ok "Ctrl-C drops the line" || notok "Ctrl-C: $(screen shell)"
 tmux send-keys -t shell 'path set direct' Enter
-wait_for shell 'default write path buffered -> direct' && ok "path set from the console (the same user: allowed)" || notok "path set: $(screen shell)"
+wait_for shell 'default write path auto -> direct' && ok "path set from the console (the same user: allowed)" || notok "path set: $(screen shell)"
 
 # recd ctl: one command, the status says whether it worked.
 ctl status >/dev/null; rc=$?

@@ -57,9 +57,18 @@ public sealed partial class DiagnosticCommands
         int n = 20;
         if (args.Length > 0 && (!int.TryParse(args[0], out n) || n < 1)) { ctx.Line("usage: log [N]"); return CommandTable.Usage; }
         var sb = new StringBuilder();
-        foreach (var line in Logging.Log.Recent(n)) sb.AppendLine(line.TrimEnd('\n'));
+        foreach (var line in Logging.Log.Recent(n)) AppendWrapped(sb, line.TrimEnd('\n'));
         ctx.Out.Write(sb.Length == 0 ? "no log lines yet\n" : sb.ToString());
         return CommandTable.Ok;
+    }
+
+    /// <summary>A log line over 80 columns goes on over indented lines: a serial terminal does not wrap for us.</summary>
+    private static void AppendWrapped(StringBuilder sb, string line)
+    {
+        const int Width = 79, Indent = 4;
+        sb.AppendLine(line.Length <= Width ? line : line[..Width]);
+        for (int at = Width; at < line.Length; at += Width - Indent)
+            sb.Append(' ', Indent).AppendLine(line.Substring(at, Math.Min(Width - Indent, line.Length - at)));
     }
 
     private int Gpio(CommandContext ctx, string[] args)

@@ -135,8 +135,12 @@ public sealed class ShellCommandTests : IDisposable
         using var rec = _store.Begin("live.ts", WritePathKind.Buffered);
         // A slow live stream: 64 KiB every 20 ms, far from the 64 MiB it announces.
         var sender = pair.SendPatternAsync(0, 64L << 20, [64 << 10], delayMs: 20);
-        var receiving = Task.Run(() => rec.Receive(pair.ServerFd, 64L << 20));
-        Thread.Sleep(300);
+        var receiving = Task.Factory.StartNew(() => rec.Receive(pair.ServerFd, 64L << 20), TaskCreationOptions.LongRunning);
+        // Stop only once bytes are flowing: a stop that lands before the transfer's first span is a
+        // different case (nothing to commit), and a loaded thread pool could start the transfer late.
+        var flowing = System.Diagnostics.Stopwatch.StartNew();
+        while (rec.Progress.Written == 0 && flowing.ElapsedMilliseconds < 10_000) Thread.Sleep(10);
+        Assert.True(rec.Progress.Written > 0, "no byte arrived in 10 s");
         var (status, text) = Run("rec stop live.ts");
         Assert.Equal(0, status);
         Assert.Contains("stop requested", text);
@@ -146,7 +150,7 @@ public sealed class ShellCommandTests : IDisposable
         var m = _store.Store.Find("live.ts")!;
         Assert.Equal(RecordingStates.Interrupted, m.State);
         Assert.Equal(rec.Length, m.CommittedLength);
-        Assert.True(m.CommittedLength > 0);
+        Assert.True(m.CommittedLength > 0, $"committed {m.CommittedLength}, length {rec.Length}, state {m.State}, moved {receiving.Result.Moved}");
         Assert.Equal(CommandTable.Failed, Run("rec stop live.ts").Status); // no longer recording
         pair.Client.Close();
         try { sender.Wait(2000); } catch (AggregateException) { }
