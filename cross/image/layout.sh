@@ -12,12 +12,13 @@ stage_overlay() {
     name="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("Base") or "")' "$ROOT/board/$name.json")"
   done
   echo "$BOARD" >"$o/etc/recd/board-name"        # read by the init script
-  # init/busybox/recd when another branch has added it, else the minimal one here.
-  if [ -f "$ROOT/init/busybox/recd" ]; then
-    install -D -m 0755 "$ROOT/init/busybox/recd" "$o/etc/init.d/recd"
-  else
-    install -D -m 0755 "$HERE/recd.init" "$o/etc/init.d/recd"
-  fi
+  # The project's BusyBox script, set for this board: it logs through syslog, which this minimal
+  # image does not run, so the lines go to the console instead (where the emulated board's test
+  # reads "recd listening"). The systemd unit and the procd script ride along for other images.
+  install -D -m 0755 "$ROOT/init/busybox/recd" "$o/etc/init.d/recd"
+  printf 'BOARD=%s\nEXTRA_ARGS="--board-dir /etc/recd/board"\nCONSOLE_LOG=1\nPIDFILE=/run/recd.pid\n' "$BOARD" >"$o/etc/default/recd"
+  install -D -m 0644 "$ROOT/init/recd.service" "$o/usr/share/recd/init/recd.service"
+  install -D -m 0755 "$ROOT/init/openwrt/recd" "$o/usr/share/recd/init/openwrt-recd"
   install -D -m 0644 "$HERE/inittab" "$o/etc/inittab"
   # The service user: no login, no home. A vendor rootfs merges these lines into its own files.
   printf 'root:x:0:0:root:/root:/bin/sh\nrecd:x:%d:%d:recd recording storage:/nonexistent:/bin/false\n' \
