@@ -16,6 +16,7 @@ stage_overlay() {
   # image does not run, so the lines go to the console instead (where the emulated board's test
   # reads "recd listening"). The systemd unit and the procd script ride along for other images.
   install -D -m 0755 "$ROOT/init/busybox/recd" "$o/etc/init.d/recd"
+  mkdir -p "$o/etc/default"
   printf 'BOARD=%s\nEXTRA_ARGS="--board-dir /etc/recd/board"\nCONSOLE_LOG=1\nPIDFILE=/run/recd.pid\n' "$BOARD" >"$o/etc/default/recd"
   install -D -m 0644 "$ROOT/init/recd.service" "$o/usr/share/recd/init/recd.service"
   install -D -m 0755 "$ROOT/init/openwrt/recd" "$o/usr/share/recd/init/openwrt-recd"
