@@ -71,14 +71,8 @@ set_rules() { # RULE-LINES...: replaces the rules file atomically (faultfs reloa
   printf '%s\n' "$@" >"$rules.new" && mv "$rules.new" "$rules"
 }
 
-start() { # recd options...
-  rm -f "$tmp/port"
-  "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$tmp/port" --storage "$store" \
-    --Storage:CommitIntervalBytes 8388608 "$@" >>"$tmp/daemon.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 200); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-  port="$(cat "$tmp/port" 2>/dev/null)"
-  base="http://127.0.0.1:$port/recordings"
+start() { # recd options...: common.sh's start_daemon with this script's store and commit interval
+  start_daemon "$tmp" "$store" --Storage:CommitIntervalBytes 8388608 "$@"
 }
 
 put() { # name-with-query file -> http code; body in $tmp/body

@@ -24,14 +24,8 @@ if ! mount -t tmpfs -o size=64m recd-faults "$mnt" 2>"$tmp/mount.err"; then
   exit 0
 fi
 
-start() { # extra args...
-  rm -f "$tmp/port"
-  "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$tmp/port" --storage "$mnt/store" \
-    --Storage:CommitIntervalBytes 1048576 "$@" >>"$tmp/daemon.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
-  port="$(cat "$tmp/port")"
-  base="http://127.0.0.1:$port/recordings"
+start() { # extra args...: common.sh's start_daemon on the small tmpfs, committing every MiB
+  start_daemon "$tmp" "$mnt/store" --Storage:CommitIntervalBytes 1048576 "$@"
 }
 stop() { stop_daemon; }
 put() { # name file [curl args...] -> http code

@@ -127,9 +127,6 @@ public sealed class Recording : IDisposable
         return new MoveResult(written, MoveStatus.StorageFailed, err);
     }
 
-    /// <summary>Reads that found the socket drained and waited for a batch (a wakeup each), over the recording.</summary>
-    public long BatchWaits => _batch?.Waits ?? 0;
-
     /// <summary>
     /// Moves exactly <paramref name="count"/> body bytes from the socket unless the result says
     /// otherwise. Batched, each write-path call returns within the batch latency bound, so bytes
