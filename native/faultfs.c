@@ -23,6 +23,11 @@
  *   ACTION  error ERRNO          fail the call with ERRNO (a name: EIO, ENOSPC, EDQUOT, EROFS,
  *                                EINVAL, EFBIG, EPERM, EACCES, ENOMEM, EAGAIN, EINTR, ENOTSUP, or a number)
  *           stall SECONDS        sleep SECONDS (fractions allowed), then do the call
+ *           stall-intr SECONDS   the same, but a FUSE INTERRUPT (the caller got a signal; the
+ *                                kernel sends one when the calling process is killed or exits)
+ *                                ends the sleep and fails the call with EINTR, as a server that
+ *                                honours interrupts does; without it a dying caller waits in D
+ *                                state until the stall ends (fs/fuse/dev.c request_wait_answer)
  *           enospc-file BYTES    write only: a write reaching past BYTES in its file is cut at
  *                                BYTES (short write); a write starting at or past BYTES fails ENOSPC
  *           enospc-total BYTES   write only: the same once BYTES have been written through all
@@ -36,6 +41,7 @@
  *
  * Every call a rule matches is logged on stderr, one line, whether or not it was faulted:
  *   faultfs: rule=R n=N OP /PATH [off=O len=L] size=S -> pass|ERRNO|short LEN|stall SECONDS
+ * and an interrupted stall-intr adds: faultfs: rule=R OP /PATH stall interrupted after T s -> EINTR
  * n counts the rule's matching calls since the load; size is the file's size before the call
  * (for fsync: the bytes the fsync covers). Tests read it to learn what was durable at each fsync.
  * The first rule whose OP and GLOB match a call decides it; a counting rule (nth/after) whose turn
@@ -89,6 +95,7 @@ struct rule {
     enum action action;
     int err;                /* ACT_ERROR */
     double seconds;         /* ACT_STALL */
+    int intr;               /* ACT_STALL from stall-intr: an interrupt ends it */
     uint64_t limit;         /* ACT_ENOSPC_* */
     enum when when;
     uint64_t n;             /* WHEN_NTH / WHEN_AFTER */
@@ -100,6 +107,7 @@ struct rule {
 struct verdict {
     int err;                /* != 0: fail the call with this errno */
     double stall;           /* seconds to sleep before the call */
+    int intr;               /* the stall ends early, with EINTR, on a FUSE INTERRUPT */
     int limited;            /* write: only `allowed` bytes may be written */
     size_t allowed;
     int rule;               /* index of the deciding rule, -1 if none matched */
@@ -179,8 +187,9 @@ static int parse_rule(char *line, struct rule *r)
         if (nw < 4 || parse_errno(w[3], &r->err) != 0)
             return -1;
         i = 4;
-    } else if (strcmp(w[2], "stall") == 0) {
+    } else if (strcmp(w[2], "stall") == 0 || strcmp(w[2], "stall-intr") == 0) {
         r->action = ACT_STALL;
+        r->intr = w[2][5] == '-';
         char *end = NULL;
         if (nw < 4 || (r->seconds = strtod(w[3], &end)) < 0 || end == w[3] || *end != '\0')
             return -1;
@@ -288,6 +297,7 @@ static struct verdict check(enum op op, const char *path, const char *path2, int
                 break;
             case ACT_STALL:
                 v.stall = r->seconds;
+                v.intr = r->intr;
                 break;
             case ACT_ENOSPC_FILE:
             case ACT_ENOSPC_TOTAL: {
@@ -322,8 +332,22 @@ static struct verdict check(enum op op, const char *path, const char *path2, int
         break;
     }
     pthread_mutex_unlock(&g.lock);
-    if (v.stall > 0)
+    if (v.stall > 0 && !v.intr)
         sleep_us((uint64_t)(v.stall * 1e6));
+    else if (v.stall > 0) {
+        /* libfuse marks the request on INTERRUPT whatever -o intr says; polling it every 20 ms
+         * needs no signal handler in this process. */
+        uint64_t slices = (uint64_t)(v.stall * 50.0), i = 0;
+        while (i < slices && !fuse_interrupted()) {
+            sleep_us(20000);
+            i++;
+        }
+        if (i < slices) {
+            v.err = EINTR;
+            fprintf(stderr, "faultfs: rule=%d %s %s stall interrupted after %.2f s -> EINTR\n", v.rule + 1,
+                    op_names[op], path, (double)i / 50.0);
+        }
+    }
     return v;
 }
 
@@ -679,7 +703,7 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: recd-faultfs --rules FILE BACKING MOUNTPOINT [-f] [-d] [-o FUSE-OPTION,...]\n"
         "  mirrors BACKING at MOUNTPOINT; FILE holds fault rules, re-read when it changes:\n"
-        "    OP GLOB error ERRNO|stall SECONDS|enospc-file BYTES|enospc-total BYTES|log [nth N|after N]\n"
+        "    OP GLOB error ERRNO|stall SECONDS|stall-intr SECONDS|enospc-file BYTES|enospc-total BYTES|log [nth N|after N]\n"
         "  see the comment at the top of native/faultfs.c and native/README.md\n");
 }
 

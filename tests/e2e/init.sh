@@ -4,6 +4,8 @@
 # STOPPING=1; with Log:Syslog its lines reach a fake /dev/log as RFC 3164 datagrams. SIGTERM during 4
 # paced uploads: the daemon exits 0 within its bound, and after a restart every manifest is
 # consistent (interrupted or complete, data length == committedLength, prefix sha256-exact).
+# SIGTERM while the storage (native/faultfs) stalls an upload's commit fsync past the stop bound: exit
+# status 1 within the bound, the reason logged; a restart lists it interrupted, prefix exact.
 # The unit passes systemd-analyze verify; the BusyBox and procd scripts pass sh -n.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -12,12 +14,27 @@ STOP_BOUND_S=12   # Daemon.StopTimeout (10 s) + the bounded log flush (2 s)
 SIZE=$((64 << 20))
 
 tmp="$(mktemp -d /tmp/recd-init.XXXXXX)"
-pid="" receiver=""
+pid="" receiver="" ffs_pid=""
+ffs_mnt="$tmp/ffs/mnt"
+ffs_mounted() { grep -q " $ffs_mnt fuse" /proc/mounts; }
+# faultfs_stop: faultfs first: a daemon blocked in a stalled call cannot die before it is answered.
+faultfs_stop() {
+  [ -n "$ffs_pid" ] || return 0
+  [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+  kill "$ffs_pid" 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$ffs_pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$ffs_pid" 2>/dev/null
+  wait "$ffs_pid" 2>/dev/null
+  ffs_pid=""
+  if ffs_mounted; then fusermount3 -u "$ffs_mnt" 2>/dev/null || fusermount3 -uz "$ffs_mnt" 2>/dev/null; fi
+}
 cleanup() {
+  faultfs_stop
   stop_daemon KILL
   [ -n "$receiver" ] && kill "$receiver" 2>/dev/null
   kill_started
-  rm -rf "$tmp"
+  # Never rm through a mount that is still there.
+  ffs_mounted || rm -rf "$tmp"
 }
 trap cleanup EXIT
 
@@ -104,6 +121,74 @@ done
 if [ -z "$bad" ]; then ok "after SIGTERM and restart: 4 manifests consistent, $total committed bytes sha256-exact"
 else notok "after SIGTERM and restart:$bad"; fi
 stop_daemon
+
+# --- SIGTERM while the storage stalls a commit past the stop bound ------------------------------
+# The store is on native/faultfs. 1 s into a paced upload, its next fsync/fdatasync (the commit)
+# stalls 60 s. stall-intr: faultfs answers EINTR once the kernel sends it an INTERRUPT, which it
+# does when the blocked process exits. Not a WRITE: the write path auto picks may be direct, and
+# FUSE's async O_DIRECT requests are background ones, never interrupted (fs/fuse/file.c waits
+# for them uninterruptibly): a dying recd then stays in D state until the stall ends, as any
+# process does on a hung disk. SIGTERM: the transfer cannot finish its manifest, so recd must
+# give up after Daemon.StopTimeout, say so, and exit 1 within the bound.
+FAULTFS="${RECD_NATIVE:-$ROOT/native/build}/recd-faultfs"
+if [ ! -e /dev/fuse ] || [ ! -x "$FAULTFS" ] || ! command -v fusermount3 >/dev/null; then
+  echo "# skipped SIGTERM under a stalled fsync: no /dev/fuse, fusermount3 or $FAULTFS (make -C native)"
+else
+  fdir="$tmp/ffs" && mkdir -p "$fdir/back" "$ffs_mnt"
+  : >"$fdir/rules"
+  "$FAULTFS" --rules "$fdir/rules" "$fdir/back" "$ffs_mnt" -f 2>"$fdir/faultfs.log" &
+  ffs_pid=$!
+  for _ in $(seq 100); do ffs_mounted && break; sleep 0.05; done
+  fstore="$ffs_mnt/store"
+  start_daemon "$fdir" "$fstore" --Storage:CommitIntervalBytes 4194304 --Storage:CommitIntervalMs 200
+  "$SEND" --connect "127.0.0.1:$port" --bytes "$SIZE" --seed 77 --write 65536 --delay-us 5000 \
+    --http-put /recordings/stalled.ts >/dev/null 2>&1 &
+  sender=$!
+  sleep 1
+  printf 'fsync stalled.ts stall-intr 60 nth 1\n' >"$fdir/rules.new" && mv "$fdir/rules.new" "$fdir/rules"
+  for _ in $(seq 100); do grep -q 'stalled.ts.*-> stall' "$fdir/faultfs.log" && break; sleep 0.05; done
+  if ! grep -q 'stalled.ts.*-> stall' "$fdir/faultfs.log"; then
+    notok "stalled fsync: faultfs never stalled stalled.ts: $(tail -n 2 "$fdir/faultfs.log" | tr '\n' ' ')"
+  else
+    sleep 0.3   # the daemon's thread is inside the write now
+    t0=$(date +%s%N)
+    kill -TERM "$pid"
+    wait "$pid"
+    rc=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    pid=""
+    why="$(grep -o 'stopped with [0-9]* transfer(s) still running.*' "$fdir/daemon.log" | head -n 1)"
+    if [ "$rc" -ne 0 ] && [ "$ms" -le $(((STOP_BOUND_S + 1) * 1000)) ] && [ -n "$why" ]; then
+      ok "SIGTERM under a commit fsync stalled 60 s: exit status $rc after $ms ms (bound ${STOP_BOUND_S} s + 1 s), logged: $why"
+    else
+      notok "SIGTERM under a stalled fsync: exit status $rc after $ms ms (want non-zero within $((STOP_BOUND_S + 1)) s), log: ${why:-$(tail -n 2 "$fdir/daemon.log" | tr '\n' ' ')}"
+    fi
+    intr="$(grep -o 'stall interrupted after [0-9.]* s' "$fdir/faultfs.log" | head -n 1)"
+    [ -n "$intr" ] && ok "the stalled fsync was released when recd exited (faultfs: $intr -> EINTR)" \
+      || notok "faultfs did not see the stalled fsync interrupted: $(tail -n 2 "$fdir/faultfs.log" | tr '\n' ' ')"
+  fi
+  wait "$sender" 2>/dev/null
+  : >"$fdir/rules.new" && mv "$fdir/rules.new" "$fdir/rules"
+  start_daemon "$fdir" "$fstore"
+  m="$fdir/back/store/.stalled.ts.manifest"
+  read -r state len < <(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["state"], m["committedLength"])' "$m" 2>/dev/null || echo "none -1")
+  size="$(stat -c %s "$fdir/back/store/stalled.ts" 2>/dev/null || echo -1)"
+  got="$(curl -sS "$base/stalled.ts" | sha256sum | cut -d' ' -f1)"
+  want="$("$SEND" --emit "$len" --seed 77 | sha256sum | cut -d' ' -f1)"
+  listed="$(curl -sS "$base" | python3 -c 'import json,sys; print(*[r["state"] for r in json.load(sys.stdin) if r["name"]=="stalled.ts"])')"
+  if [ "$state" = interrupted ] && [ "$listed" = interrupted ] && [ "$len" -gt 0 ] && [ "$size" = "$len" ] && [ "$got" = "$want" ]; then
+    ok "after the stalled stop and a restart: stalled.ts listed interrupted, $len committed bytes sha256-exact, data length == committedLength"
+  else
+    notok "after the stalled stop: manifest $state, listed '$listed', committed $len, data $size bytes, GET ${got:0:12} want ${want:0:12}"
+  fi
+  stop_daemon
+  fusermount3 -u "$ffs_mnt" 2>"$fdir/umount.err"
+  for _ in $(seq 50); do kill -0 "$ffs_pid" 2>/dev/null || break; sleep 0.1; done
+  if ! ffs_mounted && ! kill -0 "$ffs_pid" 2>/dev/null; then ok "faultfs unmounted and exited: no stuck mount, no process left"
+  else notok "faultfs: mounted $(ffs_mounted && echo yes || echo no), process $(kill -0 "$ffs_pid" 2>/dev/null && echo alive || echo gone): $(cat "$fdir/umount.err")"; fi
+  faultfs_stop
+  [ "$fail" -gt 0 ] && tail -n 6 "$fdir/daemon.log" | sed 's/^/#   stalled: /'
+fi
 
 # --- the BusyBox script, start and stop ---------------------------------------------------------
 # A copy pointing at the binary under test and a temp settings file; start-stop-daemon here is
