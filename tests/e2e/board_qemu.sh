@@ -4,6 +4,8 @@
 # an initramfs of busybox-static:arm64 (both `apt-get download`ed, cached in out/cache/), both disks
 # on virtio-blk, user-mode networking forwarding 127.0.0.1:PORT to the guest's 8554.
 # Always: the image's init starts recd, it listens, a curl push is stored and read back sha256-exact.
+# Always too: on the second serial line (virtconsole: /dev/hvc0, Console:Tty) the diagnostics shell
+# answers `status`, naming a paced push in progress, and `help` (shell_check).
 # With RECD_TEST_IMAGE=1 (./build.sh test --image) also:
 #   power cut: qemu killed during 3 concurrent recordings, the same disk booted again: every
 #              recording listed interrupted, its committed prefix exact, nothing orphaned (debugfs);
@@ -60,12 +62,14 @@ boot() {
   local disk="$1" prefix="${2:-}" log="$work/console.$((++boots)).log"
   hport="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
   console="$log"
+  shell_sock="$work/shell.$boots.sock"   # the diagnostics shell's line: /dev/hvc0 in the guest
   local t=$(date +%s%N)
   qemu-system-aarch64 "${CROSS_QEMU_MACHINE[@]}" -display none -monitor none -no-reboot \
     -serial "file:$log" -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyAMA0 root=/dev/vda panic=-1" \
     -drive "if=none,id=sys,format=raw,readonly=on,file=$IMG/system.squashfs" -device virtio-blk-pci,drive=sys \
     -drive "if=none,id=data,format=raw,file=$prefix$disk" -device virtio-blk-pci,drive=data \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$hport-:8554" -device virtio-net-pci,netdev=n0,romfile= \
+    -device virtio-serial-pci -chardev "socket,id=c1,path=$shell_sock,server=on,wait=off" -device virtconsole,chardev=c1 \
     >"$work/qemu.$boots.err" 2>&1 &
   qpid=$!
   base="http://127.0.0.1:$hport/recordings"
@@ -98,13 +102,59 @@ if boot "$disk"; then
 else
   notok "boot: recd did not report listening on 0.0.0.0:8554 within 60 s"; diag
 fi
-# The serial shell (Console:Tty) and the recording LED (Gpio) exist only when the daemon has them:
-# the profile keys are documented in docs/configuration.md when they do.
-if grep -q 'Console:Tty' "$ROOT/docs/configuration.md" 2>/dev/null; then
-  echo "# console shell: this binary documents Console:Tty but this script does not drive it yet: not checked"
-else
-  echo "# skipped: serial shell 'status' on a second line (no Console:Tty in this recd: docs/configuration.md)"
-fi
+# ---- serial shell on the second line (helper he; issue 22) ----------------------------------
+# The profile's Console:Tty is /dev/hvc0, the virtconsole on $shell_sock. While a paced push
+# records, the host types `status` and `help` there as an operator at the console port would.
+# hvc0 refuses baud changes: the daemon's termios setup keeps raw mode and only warns.
+shell_check() {
+  [ -n "$qpid" ] && [ -S "$shell_sock" ] || { notok "serial shell: no board or no socket $shell_sock"; return; }
+  local t=$(date +%s%N) code got st=""
+  pattern shell.ts $((1536 * 1024 + 11))   # ~3 s at 512 KiB/s: the shell answers in < 1 s
+  curl -sS -o /dev/null -w '%{http_code}' --limit-rate 512K -T "$work/shell.ts" "$base/shell.ts" >"$work/shell.code" 2>/dev/null &
+  local cpid=$!
+  for _ in $(seq 50); do st="$(state_of shell.ts State)"; [ "$st" = recording ] && break; sleep 0.1; done
+  python3 - "$shell_sock" shell.ts >"$work/shell.out" 2>&1 <<'PY'
+import socket, sys, time
+# Types like an operator: a CR, then a command; the answer is everything up to the next prompt.
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(0.1)
+buf = b""
+def answer(keys, limit=10.0):
+    global buf
+    s.sendall(keys); end = time.time() + limit; t = time.time()
+    while time.time() < end:
+        i = buf.find(b"recd> ")
+        if i >= 0:
+            out, buf = buf[:i], buf[i + 6:]
+            return out.decode(errors="replace"), time.time() - t
+        try: d = s.recv(4096)
+        except socket.timeout: continue
+        if not d: break
+        buf += d
+    sys.exit(f"no prompt within {limit} s after {keys!r}: {buf[-200:]!r}")
+answer(b"\r")            # a fresh prompt: what the shell printed before we connected was dropped
+time.sleep(0.3); buf = b""
+try:
+    while s.recv(4096): pass
+except socket.timeout: pass
+status, ts = answer(b"status\r")
+helptext, th = answer(b"help\r")
+ok = sys.argv[2] in status and "rec list" in helptext and "status" in helptext
+print(f"status {ts*1000:.0f} ms, help {th*1000:.0f} ms")
+print(status.replace("\r", "").strip()); print("--"); print(helptext.replace("\r", "").strip())
+sys.exit(0 if ok else 1)
+PY
+  local prc=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))
+  if [ "$prc" = 0 ]; then ok "serial shell on hvc0: 'status' names the recording (state $st) and 'help' answers ($(head -n 1 "$work/shell.out"))"
+  else notok "serial shell (state $st): $(tr '\n' '|' <"$work/shell.out" | head -c 600)"; diag; fi
+  wait "$cpid"; code="$(cat "$work/shell.code")"
+  got="$(curl -sS "$base/shell.ts" | sha)"
+  [ "$code" = 201 ] && [ "$got" = "$(sha <"$work/shell.ts")" ] && ok "serial shell: the paced push it watched ended 201, sha256-exact" \
+    || notok "serial shell: paced push code $code sha ${got:0:12}"
+  grep -q 'console shell on /dev/hvc0' "$console" || echo "# note: no 'console shell on /dev/hvc0' line on the kernel console"
+  echo "# serial shell check: $(( ($(date +%s%N) - t) / 1000000 )) ms in all, $ms ms until both answers"
+}
+[ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null && shell_check
+# ---- end of serial shell block -----------------------------------------------------------------
 if grep -qE '^\| `Gpio' "$ROOT/docs/configuration.md" 2>/dev/null; then
   echo "# recording LED: this binary documents Gpio but this script does not check it yet: not checked"
 else
