@@ -5,7 +5,8 @@
 # watchdog. Checks: `systemctl start` returns once recd sent READY=1 (Type=notify) with its STATUS=;
 # the sandbox holds (user recd, no capabilities, NoNewPrivs); a push over the namespace's loopback
 # is stored in StateDirectory sha256-exact; WATCHDOG=1 pings reach systemd; SIGKILL of the main
-# process is restarted (Restart=on-failure); `systemctl stop` is a clean stop, exit status 0.
+# process is restarted (Restart=on-failure); `systemctl stop` is a clean stop, exit status 0; with
+# storage on faultfs stalling a commit past the stop bound, `systemctl stop` leaves the unit failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 T0=$(date +%s%N)
@@ -115,6 +116,54 @@ result="$(show Result)" status="$(show ExecMainStatus)"
 [ "$rc" = 0 ] && [ "$result" = success ] && [ "$status" = 0 ] && ns journalctl -u recd --no-pager 2>/dev/null | grep -q 'info  stopped$' \
   && ok "systemctl stop: clean in $ms ms, Result $result, exit status $status, 'stopped' in the journal" \
   || notok "systemctl stop: rc $rc in $ms ms, Result $result, ExecMainStatus $status"
+
+# --- a stop that cannot finish: the unit must end failed -----------------------------------------
+# The unit's comment promises it: recd exits 1 when a transfer outlives its 10 s stop bound. Its
+# storage moves onto native/faultfs (mounted in the namespace, allow_other: recd is not root), whose
+# stall-intr holds a commit fsync 60 s; `systemctl stop` mid-upload must take ~10 s and leave
+# Result exit-code, status 1, the unit failed and not restarted (a stop is not a crash).
+FAULTFS="${RECD_NATIVE:-$ROOT/native/build}/recd-faultfs"
+if [ ! -x "$FAULTFS" ] || [ ! -c /dev/fuse ]; then
+  echo "# skipped the stalled stop under systemd: no /dev/fuse or $FAULTFS (make -C native)"
+else
+  ns mkdir -p /var/lib/recd/ffs-back /var/lib/recd/ffs && ns sh -c ': >/run/ffs.rules'
+  ns "$FAULTFS" --rules /run/ffs.rules /var/lib/recd/ffs-back /var/lib/recd/ffs -f -o allow_other 2>"$work/faultfs.log" &
+  ffs=$!
+  for _ in $(seq 100); do ns grep -q ' /var/lib/recd/ffs fuse' /proc/mounts && break; sleep 0.05; done
+  ns sh -c 'printf "[Service]\nExecStart=\nExecStart=/usr/bin/recd run --board generic-arm64 --board-dir /etc/recd/board --storage /var/lib/recd/ffs/store --Storage:CommitIntervalMs 200\n" >/etc/systemd/system/recd.service.d/stall.conf'
+  ns systemctl daemon-reload && ns systemctl start recd.service
+  head -c $((32 * 1048576)) /dev/urandom >"$work/stalled.ts"
+  nsenter -t "$init" -n curl -sS -o /dev/null --limit-rate 4M -T "$work/stalled.ts" "$base/stalled.ts" 2>/dev/null &
+  cpid=$!
+  sleep 1
+  ns sh -c 'echo "fsync stalled.ts stall-intr 60 nth 1" >/run/ffs.rules.new && mv /run/ffs.rules.new /run/ffs.rules'
+  for _ in $(seq 100); do grep -q 'stalled.ts.*-> stall' "$work/faultfs.log" && break; sleep 0.05; done
+  if ! grep -q 'stalled.ts.*-> stall' "$work/faultfs.log"; then
+    notok "stalled stop: faultfs never stalled stalled.ts ($(ns systemctl is-active recd.service)): $(tail -n 2 "$work/faultfs.log" | tr '\n' ' ')"
+  else
+    sleep 0.3
+    n0="$(show NRestarts)"   # a manual start reset it
+    t=$(date +%s%N)
+    ns systemctl stop recd.service
+    ms=$(( ($(date +%s%N) - t) / 1000000 ))
+    result="$(show Result)" status="$(show ExecMainStatus)" active="$(ns systemctl is-active recd.service)"
+    why="$(ns journalctl -u recd --no-pager 2>/dev/null | grep -o 'stopped with [0-9]* transfer(s) still running.*' | tail -n 1)"
+    if [ "$result" = exit-code ] && [ "$status" = 1 ] && [ "$active" = failed ] && [ -n "$why" ] && [ "$ms" -ge 9000 ] && [ "$ms" -le 13000 ]; then
+      ok "systemctl stop under a commit fsync stalled 60 s: $ms ms, Result $result, exit status $status, unit $active, journal: $why"
+    else
+      notok "stalled stop under systemd: $ms ms, Result $result, ExecMainStatus $status, unit $active, journal: ${why:-none}"
+    fi
+    sleep 2.5   # past RestartSec: a stop must not be restarted
+    intr="$(grep -o 'stall interrupted after [0-9.]* s' "$work/faultfs.log" | head -n 1)"
+    [ "$(ns systemctl is-active recd.service)" = failed ] && [ "$(show NRestarts)" = "$n0" ] && [ -n "$intr" ] \
+      && ok "the failed stop was not restarted (NRestarts still $n0 after RestartSec); faultfs: $intr when recd exited" \
+      || notok "after the failed stop: $(ns systemctl is-active recd.service), NRestarts $(show NRestarts) (was $n0), faultfs '${intr:-not interrupted}'"
+  fi
+  wait "$cpid" 2>/dev/null
+  ns umount /var/lib/recd/ffs 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$ffs" 2>/dev/null || break; sleep 0.1; done
+  kill "$ffs" 2>/dev/null; wait "$ffs" 2>/dev/null
+fi
 
 ns systemctl poweroff 2>/dev/null
 for _ in $(seq 100); do kill -0 "$upid" 2>/dev/null || break; sleep 0.1; done

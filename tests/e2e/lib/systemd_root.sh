@@ -24,6 +24,7 @@ mount -t tmpfs -o mode=0755 tmpfs "$R/dev"
 for n in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
   IFS=: read -r name major minor <<<"$n"; mknod -m 666 "$R/dev/$name" c "$major" "$minor"
 done
+[ -c /dev/fuse ] && mknod -m 666 "$R/dev/fuse" c 10 229   # for faultfs in systemd_unit.sh
 mkdir -p "$R/dev/pts" "$R/dev/shm"
 mount -t devpts -o newinstance,ptmxmode=0666 devpts "$R/dev/pts" && ln -s pts/ptmx "$R/dev/ptmx"
 touch "$R/dev/console" && mount --bind "$W/console.log" "$R/dev/console"
