@@ -5,6 +5,7 @@ using System.Text;
 using Recd.Board;
 using Recd.BoardIo;
 using Recd.Ingest;
+using Recd.Platform;
 using Recd.Recordings;
 using Recd.Tests.Ingest;
 using Recd.Tests.Recordings;
@@ -147,8 +148,6 @@ public class BoardIoTests
 
     [Theory]
     [InlineData(GpioDrivers.LibGpiod)]
-    [InlineData(GpioDrivers.LibGpiodV2)]
-    [InlineData(GpioDrivers.SysFs)]
     [InlineData(GpioDrivers.None)]
     public void EveryDriverOnAMachineWithoutGpioGivesNoneAndAReason(string driver)
     {
