@@ -151,7 +151,7 @@ public class BoardIoTests
     [InlineData(GpioDrivers.None)]
     public void EveryDriverOnAMachineWithoutGpioGivesNoneAndAReason(string driver)
     {
-        if (File.Exists("/dev/gpiochip0") || Directory.Exists("/sys/class/gpio")) return; // this machine has GPIO
+        if (File.Exists("/dev/gpiochip0")) return; // this machine has GPIO: the emulated board (board_qemu.sh) covers that case
         var opened = GpioOpen.TryDriver(new GpioOptions { Driver = driver, Chip = 0 }, out var why);
         Assert.Null(opened);
         Assert.False(string.IsNullOrEmpty(why));
