@@ -15,7 +15,7 @@ public sealed partial class LayeringTests
         "",
         "Hosting",     // wires the parts
         "Diagnostics", // reads snapshots of the store and the connections; the board's name for status
-        "BoardIo",     // LEDs, front panel, button: reacts to the store's recording events (built with -p:RecdBoardIo=true)
+        "BoardIo",     // LEDs, front panel, button: reacts to the store's recording events
         "Board",       // binds the profile: holds the option classes of every layer below, so it sits above them
         "Ingest",
         "Recordings",

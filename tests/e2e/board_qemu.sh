@@ -65,7 +65,7 @@ boot() {
   shell_sock="$work/shell.$boots.sock"   # the diagnostics shell's line: /dev/hvc0 in the guest
   local t=$(date +%s%N)
   qemu-system-aarch64 "${CROSS_QEMU_MACHINE[@]}" -display none -monitor none -no-reboot \
-    -serial "file:$log" -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyAMA0 root=/dev/vda panic=-1" \
+    -serial "file:$log" -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyAMA0 root=/dev/vda panic=-1 recd.gpiowatch" \
     -drive "if=none,id=sys,format=raw,readonly=on,file=$IMG/system.squashfs" -device virtio-blk-pci,drive=sys \
     -drive "if=none,id=data,format=raw,file=$prefix$disk" -device virtio-blk-pci,drive=data \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$hport-:8554" -device virtio-net-pci,netdev=n0,romfile= \
@@ -88,9 +88,53 @@ sha() { sha256sum | cut -d' ' -f1; }
 prefix_sha() { head -c "$2" "$work/$1" | sha; }
 state_of() { curl -sS -I "$base/$1" | tr -d '\r' | sed -n "s/^Recd-$2: //Ip"; }
 
+# ---- recording LED (board I/O; helper ha's block) -------------------------------------------------
+# Gpio:RecordingLed is line 0 of gpiochip0 (board/qemu-virt-arm64.json). The guest's rcS prints
+# /sys/kernel/debug/gpio to the console on every change when booted with recd.gpiowatch: the kernel's
+# own view of the line (direction and level), not the daemon's word for it.
+# led_states FROM: the LED line's state ("out-hi", "out-lo", "free": not requested) in each gpiowatch
+# line of the console after line FROM, oldest first.
+led_states() {
+  tail -n +"$(( $1 + 1 ))" "$console" | tr -d '\r' | python3 -c '
+import re, sys
+for text in sys.stdin:
+    if not text.startswith("gpiowatch: "): continue
+    m = re.search(r"gpiochip0: GPIOs (\d+)-", text)
+    if not m: continue
+    e = re.search(r"gpio-%d \(.*?\) (out|in) (hi|lo)" % int(m.group(1)), text)
+    print(e.group(1) + "-" + e.group(2) if e else "free")'
+}
+check_recording_led() {
+  local n0 states pcurl code got i last=""
+  # recd requests the line before it reports listening; the watcher prints within 0.1 s of a change.
+  for i in $(seq 50); do last="$(led_states 0 | tail -n 1)"; [ "$last" = out-lo ] && break; sleep 0.1; done
+  if [ "$last" != out-lo ]; then
+    notok "recording LED: before any recording, line 0 is '${last:-no gpiowatch line}' (want out-lo: requested by recd, off)"; diag
+    return
+  fi
+  n0="$(wc -l <"$console")"
+  pattern led.ts $((3 * 1048576 + 7))
+  curl -sS -o /dev/null -w '%{http_code}' --limit-rate 1M -T "$work/led.ts" "$base/led.ts" >"$work/led.code" 2>/dev/null & pcurl=$!
+  # On within the upload (3 s at 1 MiB/s): the board thread sets it at the recording's begin event.
+  for i in $(seq 60); do led_states "$n0" | grep -qx out-hi && break; sleep 0.1; done
+  local on_while="$(kill -0 "$pcurl" 2>/dev/null && echo yes || echo no)"
+  wait "$pcurl"; code="$(cat "$work/led.code")"
+  for i in $(seq 50); do [ "$(led_states "$n0" | tail -n 1)" = out-lo ] && break; sleep 0.1; done
+  states="$(led_states "$n0" | tr '\n' ' ')"
+  got="$(curl -sS "$base/led.ts" | sha)"
+  if [[ " $states" == *" out-hi "*"out-lo " ]] && [ "$on_while" = yes ] && [ "$code" = 201 ] && [ "$got" = "$(sha <"$work/led.ts")" ]; then
+    ok "recording LED: /sys/kernel/debug/gpio showed line 0 out-lo, out-hi while led.ts was recording, out-lo after (201, sha256-exact)"
+  else
+    notok "recording LED: states after the PUT began: '$states' (on while uploading: $on_while), PUT $code, sha ${got:0:12}"; diag
+  fi
+}
+# ---- end of the recording LED block ---------------------------------------------------------------
+
 # ---- reduced round: one boot, one push
 disk="$work/data.img"; cp --sparse=always "$IMG/data.ext4" "$disk"
+booted=no
 if boot "$disk"; then
+  booted=yes
   ok "boot: the image's init started recd, listening on 0.0.0.0:8554 ($boot_ms ms from qemu start)"
   pattern push.ts $((4 * 1048576 + 3))
   t=$(date +%s%N)
@@ -155,11 +199,7 @@ PY
 }
 [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null && shell_check
 # ---- end of serial shell block -----------------------------------------------------------------
-if grep -qE '^\| `Gpio' "$ROOT/docs/configuration.md" 2>/dev/null; then
-  echo "# recording LED: this binary documents Gpio but this script does not check it yet: not checked"
-else
-  echo "# skipped: recording LED in /sys/kernel/debug/gpio (no Gpio key in this recd yet)"
-fi
+[ "$booted" = yes ] && check_recording_led
 stop_qemu
 echo "# reduced round: $(( $(date +%s) - T0 )) s"
 

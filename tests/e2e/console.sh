@@ -92,7 +92,7 @@ wait_for shell:ttyS '^recd> ' && ok "--Console:Tty $(cat "$tmp/tty"): the daemon
 tmux send-keys -t shell:ttyS 'rec list' Enter
 wait_for shell:ttyS '^live.ts +[0-9]+ interrupted' && ok "rec list on the daemon's tty" || notok "daemon tty rec list: $(screen shell:ttyS)"
 tmux send-keys -t shell:ttyS 'sensors' Enter 'gpio' Enter
-wait_for shell:ttyS '^no GPIO configured' && ok "gpio and sensors answer" || notok "gpio: $(screen shell:ttyS)"
+wait_for shell:ttyS '^no GPIO: Gpio:Driver is none' && ok "gpio and sensors answer (host profile: no GPIO, and why)" || notok "gpio: $(screen shell:ttyS)"
 grep -q "console shell on $(cat "$tmp/tty")" "$tmp/daemon.log" && ok "the daemon logs its console" || notok "log: $(tail -5 "$tmp/daemon.log")"
 stop_daemon
 finish

@@ -6,7 +6,11 @@ namespace Recd.Board;
 /// </summary>
 public sealed class GpioOptions
 {
-    /// <summary>libgpiod (v1, libgpiod.so.2: Debian 12) | libgpiodv2 (libgpiod.so.3) | sysfs | none.</summary>
+    /// <summary>
+    /// libgpiod (System.Device.Gpio's LibGpiodDriver: libgpiod v1, libgpiod.so.2, Debian 12) | none.
+    /// Its libgpiodv2 and sysfs drivers are not offered: with edge events (the button) NativeAOT
+    /// compiles their epoll code, which fails publish with IL2091 (docs/configuration.md).
+    /// </summary>
     public string Driver { get; set; } = GpioDrivers.None;
 
     /// <summary>Chip number, as in /dev/gpiochipN (what LibGpiodDriver(chip) takes).</summary>
@@ -35,13 +39,13 @@ public sealed class GpioOptions
     public void Validate()
     {
         if (!GpioDrivers.IsKnown(Driver))
-            throw new ArgumentException($"Gpio:Driver must be libgpiod, libgpiodv2, sysfs or none, got '{Driver}'");
-        // gpiochip numbers are small; sysfs numbers lines globally, but chip stays 0 then.
+            throw new ArgumentException($"Gpio:Driver must be libgpiod or none, got '{Driver}'");
+        // gpiochip numbers are small.
         if (Chip is < 0 or > 63) throw new ArgumentException($"Gpio:Chip must be 0 .. 63, got {Chip}");
         var used = new Dictionary<int, string>();
         foreach (var (name, line) in Lines())
         {
-            // sysfs numbers lines across all chips (base + offset), so its numbers run higher than a chip's.
+            // A line is an offset on Gpio:Chip; 4095 is a sanity bound against typos, not a kernel limit.
             if (line.Line is < -1 or > 4095) throw new ArgumentException($"Gpio:{name}:Line must be -1 (none) .. 4095, got {line.Line}");
             if (line.Line < 0) continue;
             if (used.TryGetValue(line.Line, out var other))
@@ -64,9 +68,7 @@ public sealed class GpioLineOptions
 public static class GpioDrivers
 {
     public const string LibGpiod = "libgpiod";
-    public const string LibGpiodV2 = "libgpiodv2";
-    public const string SysFs = "sysfs";
     public const string None = "none";
 
-    public static bool IsKnown(string? driver) => driver is LibGpiod or LibGpiodV2 or SysFs or None;
+    public static bool IsKnown(string? driver) => driver is LibGpiod or None;
 }

@@ -3,6 +3,7 @@ using System.Device.Gpio;
 using System.Diagnostics;
 using Recd.Board;
 using Recd.Logging;
+using Recd.Platform;
 using Recd.Recordings;
 
 namespace Recd.BoardIo;
@@ -16,13 +17,15 @@ namespace Recd.BoardIo;
 /// later recording ends complete. Button: a short press shows the status pages now (recordings,
 /// free space, temperature); a long press stops every recording cleanly (interrupted, manifests written).
 /// </summary>
-public sealed class BoardIoService : IDisposable
+public sealed partial class BoardIoService : IDisposable
 {
     private enum ItemKind { Recording, ButtonDown, ButtonUp }
 
     private readonly record struct Item(ItemKind Kind, long Timestamp, RecordingEvent Event = default);
 
     private readonly RecordingStore _store;
+    private readonly GpioOptions _gpio;
+    private readonly DisplayOptions _displayOptions;
     private readonly Func<int> _stopRecordings;
     private readonly ConcurrentQueue<Item> _queue = new();
     private readonly AutoResetEvent _signal = new(false);
@@ -58,6 +61,8 @@ public sealed class BoardIoService : IDisposable
         Func<int> stopRecordings, GpioDriver? driver, string? noGpio)
     {
         _store = store;
+        _gpio = gpio;
+        _displayOptions = display;
         _stopRecordings = stopRecordings;
         if (sensors.ThermalZone is { Length: > 0 } zone) _thermal = new ThermalZone(zone);
         if (driver is null)
@@ -78,7 +83,7 @@ public sealed class BoardIoService : IDisposable
                 if (_display is null) Log.Warn($"board: tm1637 on lines {display.ClockLine}/{display.DataLine} not opened ({why}); no front panel");
             }
         }
-        _snapshot = new BoardIoSnapshot(_noGpio, null, null, null, null, 0, 0, 0, 0);
+        _snapshot = TakeSnapshot(0);
     }
 
     /// <summary>Shorter than this is contact bounce, not a press.</summary>
@@ -102,39 +107,6 @@ public sealed class BoardIoService : IDisposable
         _store.Changed += OnRecordingEvent;
         _thread = new Thread(Run) { IsBackground = true, Name = "board-io" };
         _thread.Start();
-    }
-
-    private OutputLine? OpenLed(string name, GpioLineOptions line)
-    {
-        if (line.Line < 0) return null;
-        if (!GpioOpen.TryOpenPin(_controller!, line.Line, PinMode.Output, out var why))
-        {
-            Log.Warn($"board: {name} line {line.Line} not opened ({why}); that LED stays dark");
-            return null;
-        }
-        return new OutputLine(_controller!, name, line.Line, line.ActiveLow);
-    }
-
-    private void OpenButton(GpioLineOptions line)
-    {
-        // A button that pulls the line low wants the SoC's pull-up where the driver offers one.
-        var mode = line.ActiveLow && _controller!.IsPinModeSupported(line.Line, PinMode.InputPullUp) ? PinMode.InputPullUp : PinMode.Input;
-        if (!GpioOpen.TryOpenPin(_controller!, line.Line, mode, out var why))
-        {
-            Log.Warn($"board: Button line {line.Line} not opened ({why}); no button");
-            return;
-        }
-        try
-        {
-            _controller!.RegisterCallbackForPinValueChangedEvent(line.Line, PinEventTypes.Rising | PinEventTypes.Falling, OnButtonEdge);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or NotSupportedException or ArgumentException)
-        {
-            Log.Warn($"board: Button line {line.Line} gives no edge events ({e.Message}); no button");
-            return;
-        }
-        _buttonLine = line.Line;
-        _buttonActiveLow = line.ActiveLow;
     }
 
     // The transfer thread's side: a queue post and a wakeup, nothing that can block or throw.
@@ -260,8 +232,7 @@ public sealed class BoardIoService : IDisposable
             };
             _display.Show(text);
         }
-        _snapshot = new BoardIoSnapshot(_noGpio, _recordingLed?.State, _errorLed?.State, _display?.Text, _temperature, active,
-            _shortPresses, _longPresses, (_recordingLed?.Failures ?? 0) + (_errorLed?.Failures ?? 0) + (_display?.Failures ?? 0));
+        _snapshot = TakeSnapshot(active);
     }
 
     private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);

@@ -4,7 +4,11 @@ using Recd.Board;
 
 namespace Recd.BoardIo;
 
-/// <summary>The GPIO driver the profile names, or none with the reason (a board without GPIO runs without it).</summary>
+/// <summary>
+/// The GPIO driver the profile names, or none with the reason (a board without GPIO runs without it).
+/// Only drivers constructed here are compiled into the binary: never <c>new GpioController()</c>,
+/// which picks a driver itself and so roots all of them (and their IL2091, see GpioOptions.Driver).
+/// </summary>
 public static class GpioOpen
 {
     public static GpioDriver? TryDriver(GpioOptions options, out string? whyNone)
@@ -15,15 +19,12 @@ public static class GpioOpen
             switch (options.Driver)
             {
                 case GpioDrivers.LibGpiod: return new LibGpiodDriver(options.Chip);
-                case GpioDrivers.LibGpiodV2: return new LibGpiodV2Driver(options.Chip);
-                case GpioDrivers.SysFs: return new SysFsDriver();
                 default: whyNone = "Gpio:Driver is none"; return null;
             }
         }
         // Every driver fails at construction when the board has none (shared/boards.md, measured):
         // no libgpiod -> PlatformNotSupportedException or IOException (inner DllNotFoundException),
-        // libgpiod without a chip -> IOException, sysfs without /sys/class/gpio -> DirectoryNotFoundException
-        // (an IOException). UnauthorizedAccessException: /dev/gpiochipN exists but the service user
+        // libgpiod without a chip -> IOException. UnauthorizedAccessException: /dev/gpiochipN exists but the service user
         // may not open it, which leaves the box as GPIO-less as the others.
         catch (Exception e) when (e is PlatformNotSupportedException or DllNotFoundException or IOException or UnauthorizedAccessException)
         {

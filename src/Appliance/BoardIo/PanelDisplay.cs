@@ -1,18 +1,20 @@
 using System.Device.Gpio;
-using Iot.Device.Tm16xx;
 using Recd.Board;
 using Recd.Logging;
 
 namespace Recd.BoardIo;
 
 /// <summary>
-/// A TM1637 4-digit front panel through Iot.Device.Tm16xx (~70 KB under NativeAOT, no UnitsNet).
+/// A TM1637 4-digit front panel (<see cref="Tm1637"/>) on two lines of the board's controller.
 /// Sends a frame only when the text changes; failures are logged once.
 /// </summary>
 internal sealed class PanelDisplay : IDisposable
 {
     private readonly Tm1637 _device;
     private bool _failureLogged;
+
+    // Full brightness: a set-top box's panel is read from across a room.
+    private const int Brightness = 7;
 
     private PanelDisplay(Tm1637 device) => _device = device;
 
@@ -27,9 +29,9 @@ internal sealed class PanelDisplay : IDisposable
         try
         {
             // The controller is shared with the LEDs and button: the display must not dispose it.
-            var device = new Tm1637(options.ClockLine, options.DataLine, controller);
-            // Brightness and screen-on are only sent with a frame; without this the first frame says "off".
-            device.SetScreen(brightness: 7, screenOn: true);
+            var device = new Tm1637(controller, options.ClockLine, options.DataLine);
+            // Blank and on from the start: the chip keeps what it showed across a restart of the daemon.
+            device.Show([], Brightness, on: true);
             return new PanelDisplay(device);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
@@ -44,7 +46,7 @@ internal sealed class PanelDisplay : IDisposable
         if (text == Text) return;
         try
         {
-            _device.Display(SegmentFont.Encode(text));
+            _device.Show(SegmentFont.Encode(text), Brightness, on: true);
             Text = text;
         }
         catch (Exception e)
@@ -58,7 +60,7 @@ internal sealed class PanelDisplay : IDisposable
 
     public void Clear()
     {
-        try { _device.ClearDisplay(); }
+        try { _device.Show([], Brightness, on: false); }
         catch (Exception e) { Log.Debug($"board: display not cleared ({e.Message})"); }
         Text = null;
     }

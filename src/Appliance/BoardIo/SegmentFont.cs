@@ -1,8 +1,8 @@
 namespace Recd.BoardIo;
 
 /// <summary>
-/// Text -> TM1637 segment bytes (bit 0 = a ... bit 6 = g, bit 7 = the dot, as Iot.Device.Tm16xx
-/// documents). Only what the panel says is here; a '.' lights the previous position's dot.
+/// Text -> TM1637 segment bytes (bit 0 = a ... bit 6 = g, bit 7 = the dot, as the TM1637 datasheet
+/// and Iot.Device.Tm16xx document). Only what the panel says is here; a '.' lights the previous position's dot.
 /// </summary>
 public static class SegmentFont
 {

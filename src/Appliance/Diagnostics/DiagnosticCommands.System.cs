@@ -71,12 +71,6 @@ public sealed partial class DiagnosticCommands
             sb.Append(' ', Indent).AppendLine(line.Substring(at, Math.Min(Width - Indent, line.Length - at)));
     }
 
-    private int Gpio(CommandContext ctx, string[] args)
-    {
-        ctx.Line("no GPIO configured");
-        return CommandTable.Ok;
-    }
-
     /// <summary>SoC temperature without UnitsNet (5.7 MB and a trim warning): the kernel's thermal zones, millidegrees.</summary>
     private int Sensors(CommandContext ctx, string[] args)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using Recd.Platform;
 using Recd.Board;
+using Recd.BoardIo;
 using Recd.Diagnostics.Shell;
 using Recd.Recordings;
 
@@ -18,13 +19,16 @@ public sealed partial class DiagnosticCommands
     private readonly RecordingStore _store;
     private readonly Func<int> _connections;
     private readonly DateTime _started;
+    private readonly Func<BoardIoSnapshot?> _board;
 
-    public DiagnosticCommands(BoardProfile profile, RecordingStore store, Func<int> connections, DateTime started)
+    /// <param name="board">Board I/O's current snapshot; null (or returning null): board I/O is not running.</param>
+    public DiagnosticCommands(BoardProfile profile, RecordingStore store, Func<int> connections, DateTime started, Func<BoardIoSnapshot?>? board = null)
     {
         _profile = profile;
         _store = store;
         _connections = connections;
         _started = started;
+        _board = board ?? (() => null);
         Table = new CommandTable()
             .Add(new("status", "status", "uptime, board, storage, active recordings",
                 "Uptime, board, storage free space and reserve, O_DIRECT, connections, and each active\n" +
@@ -50,7 +54,9 @@ public sealed partial class DiagnosticCommands
                 "The board profile as the daemon runs it (after Base, environment and command line).", false, ProfileShow))
             .Add(new("log", "log [N]", "the last N log lines (20)",
                 "The in-memory ring of recent log lines, oldest first, including lines stderr dropped.", false, LogTail))
-            .Add(new("gpio", "gpio", "front-panel GPIO lines", "Board I/O lines (none until the board profile names them).", false, Gpio))
+            .Add(new("gpio", "gpio", "board I/O: GPIO lines, panel, button",
+                "The GPIO driver and chip, each line the profile names (role, line, direction, the\n" +
+                "level last written), the front panel's text and the button, or why there is no GPIO.", false, Gpio))
             .Add(new("sensors", "sensors", "SoC temperature", "Thermal zones from /sys/class/thermal.", false, Sensors))
             .Add(new("verify", "verify NAME", "sha256 of the committed bytes (Ctrl-C stops)",
                 "Reads the committed bytes of NAME and prints their SHA-256 and length, with progress.\n" +

@@ -1,9 +1,7 @@
 using System.Runtime.InteropServices;
 using Recd.Platform;
 using Recd.Board;
-#if RECD_BOARD_IO
 using Recd.BoardIo;
-#endif
 using Recd.Diagnostics;
 using Recd.Ingest;
 using Recd.Logging;
@@ -21,9 +19,7 @@ public sealed class Daemon : IDisposable
     private ControlSocket? _control;
     private SystemdNotifier? _notifier;
     private SerialConsole? _console;
-#if RECD_BOARD_IO
     private BoardIoService? _board;
-#endif
 
     public Daemon(BoardProfile profile)
     {
@@ -41,9 +37,7 @@ public sealed class Daemon : IDisposable
     public RuntimeFolders Folders { get; }
     public RecordingStore Store { get; }
     public int Port => _listener.Port;
-#if RECD_BOARD_IO
     public BoardIoSnapshot? Board => _board?.Snapshot;
-#endif
 
     public void Start()
     {
@@ -60,7 +54,11 @@ public sealed class Daemon : IDisposable
             File.WriteAllText(temp, _listener.Port + "\n");
             File.Move(temp, portFile, overwrite: true);
         }
-        var commands = new DiagnosticCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow);
+        // Before dropping root: the GPIO chip is opened now and its lines stay ours after the drop.
+        // Before the commands: the shell's gpio command reads its snapshot.
+        _board = new BoardIoService(Profile, Store, _listener.StopRecordings);
+        var board = _board;
+        var commands = new DiagnosticCommands(Profile, Store, () => _listener.ConnectionCount, DateTime.UtcNow, () => board.Snapshot);
         _control = new ControlSocket(Folders.ControlSocket, commands.Table);
         _control.Start();
         // Twice the body idle timeout: every write-path call returns within it (SO_RCVTIMEO), so a
@@ -68,11 +66,7 @@ public sealed class Daemon : IDisposable
         _notifier = SystemdNotifier.FromEnvironment(Store.Heartbeats, Math.Max(10_000, 2L * Profile.Http.BodyIdleTimeoutMs));
         // Before the privilege drop: the console's tty is opened now (see SerialConsole).
         if (!string.IsNullOrEmpty(Profile.Console.Tty)) (_console = new SerialConsole(Profile.Console, commands.Table)).Start();
-#if RECD_BOARD_IO
-        // Before dropping root: the GPIO chip is opened now and its lines stay ours after the drop.
-        _board = new BoardIoService(Profile, Store, _listener.StopRecordings);
         _board.Start();
-#endif
         if (!string.IsNullOrEmpty(Profile.RunAs)) PrivilegeDrop.To(Profile.RunAs, [Store.Paths.Root, Folders.StateDir, Folders.RuntimeDir]);
         Log.Info($"recd listening on {Profile.Listen.Address}:{_listener.Port}, board {Profile.Board}, storage {Store.Paths.Root}, write path {Profile.WritePaths.Default}");
         // After recovery and bind: a client started After=recd.service finds the port open.
@@ -124,8 +118,6 @@ public sealed class Daemon : IDisposable
         _console?.Dispose();
         _control?.Dispose();
         _listener.Dispose();
-#if RECD_BOARD_IO
         _board?.Dispose();
-#endif
     }
 }
