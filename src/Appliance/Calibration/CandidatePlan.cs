@@ -1,0 +1,45 @@
+using Recd.Board;
+using Recd.WritePaths;
+
+namespace Recd.Calibration;
+
+/// <summary>
+/// What a run measures: each write path kind of the profile's candidates, at the profile's sizes
+/// and a ladder around them (a quarter of a cache to several MiB), and batch sizes for the live
+/// stream. Sizes a profile could never grant are left out: beyond the validation limits, beyond the
+/// buffer budget (BufferBudget would shrink them), batches beyond what SO_RCVBUF lets SO_RCVLOWAT wait for.
+/// </summary>
+public sealed record CandidatePlan(IReadOnlyList<PathChoice> Bulk, IReadOnlyList<int> Batches)
+{
+    private static readonly int[] CopyLadder = [64 << 10, 256 << 10, 1 << 20];
+    private static readonly int[] DirectLadder = [256 << 10, 1 << 20, 4 << 20];
+    private static readonly int[] BatchLadder = [0, 64 << 10, 256 << 10, 1 << 20];
+
+    public static CandidatePlan For(BoardProfile profile)
+    {
+        var w = profile.WritePaths;
+        var listed = profile.Selector.Candidates
+            .Select(t => PathChoice.TryParse(t, w, out var c) ? c : (PathChoice?)null).OfType<PathChoice>().ToList();
+        var kinds = listed.Count > 0 ? listed.Select(c => c.Kind).Distinct().ToList()
+            : [WritePathKind.Buffered, WritePathKind.Splice, WritePathKind.Direct];
+        var bulk = new List<PathChoice>();
+        foreach (var kind in kinds)
+        {
+            var sizes = new SortedSet<int>(kind == WritePathKind.Direct ? DirectLadder : CopyLadder);
+            sizes.Add(new WritePathFactory(w).DefaultChoice(kind).SizeBytes);
+            foreach (var c in listed.Where(c => c.Kind == kind)) sizes.Add(c.SizeBytes);
+            foreach (int size in sizes)
+                if (Grantable(kind, size, w)) bulk.Add(new PathChoice(kind, size));
+        }
+        var batches = new SortedSet<int>(BatchLadder) { w.BatchBytes };
+        // SO_RCVLOWAT is capped at half the (doubled) SO_RCVBUF: a larger batch would wait for the latency bound every time.
+        return new CandidatePlan(bulk, batches.Where(b => w.ReceiveBufferBytes <= 0 || b <= w.ReceiveBufferBytes).ToList());
+    }
+
+    private static bool Grantable(WritePathKind kind, int size, WritePathOptions w) => kind switch
+    {
+        WritePathKind.Splice => size <= 64 << 20,
+        WritePathKind.Direct => size <= 16 << 20 && (w.BufferBudgetBytes <= 0 || size <= w.BufferBudgetBytes),
+        _ => size <= 4 << 20 && (w.BufferBudgetBytes <= 0 || size <= w.BufferBudgetBytes),
+    };
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Recd.Board;
+using Recd.Calibration;
+using Recd.Diagnostics;
+
+namespace Recd.Hosting;
+
+/// <summary>
+/// "recd calibrate [--seconds N] [--force] [--out DIR] [--report FILE] [--primitives] [profile options]":
+/// measures every candidate write path and size on this board's storage root and writes
+/// DIR/BASE.tuned.json (DIR: the board folder the profile came from) and a report beside it.
+/// Refuses while the running daemon (found through its control socket, as "recd ctl" finds it) has
+/// recordings active: the run would compete with them for CPU and disk and measure both wrongly.
+/// </summary>
+public static partial class CalibrateCommand
+{
+    public const int DefaultSeconds = 30;
+
+    public static int Run(string[] args)
+    {
+        int seconds = DefaultSeconds;
+        bool force = false, primitivesOnly = false;
+        string? outDir = null, report = null;
+        var profileArgs = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--force": force = true; break;
+                case "--primitives": primitivesOnly = true; break;
+                case "--seconds" when i + 1 < args.Length:
+                    if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out seconds) || seconds is < 1 or > 3600)
+                        throw new ArgumentException($"--seconds must be 1 .. 3600, got '{args[i]}'");
+                    break;
+                case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
+                case "--report" when i + 1 < args.Length: report = args[++i]; break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) { profileArgs.Add(args[i]); profileArgs.Add(args[++i]); }
+                    else throw new ArgumentException($"calibrate: unexpected '{args[i]}' (see recd calibrate --help)");
+                    break;
+            }
+        }
+        var loaded = ProfileLoader.Load([.. profileArgs]);
+        ProfilePaths.Anchor(loaded, profileArgs);
+        var profile = loaded.Profile;
+
+        if (ActiveRecordings(profile) is int active and > 0 && !force)
+        {
+            Console.Error.WriteLine($"recd calibrate: the daemon has {active} recording(s) active; they would compete with the run for CPU and disk. Wait, or pass --force.");
+            return 3;
+        }
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        var progress = new CalibrationProgress(s => { Console.Out.Write(s); Console.Out.Flush(); }, terminal: !Console.IsOutputRedirected);
+
+        if (primitivesOnly)
+        {
+            string scratch = CalibrationRun.ScratchPath(profile.Storage.Root);
+            CalibrationRun.RemoveScratch(scratch);
+            Directory.CreateDirectory(scratch);
+            try
+            {
+                var figures = CopyPrimitives.Measure(scratch, TimeSpan.FromSeconds(seconds / 6.0), 512L << 20, cancel.Token);
+                Console.Out.Write(TunedProfileWriter.PrimitivesDocument(figures, Platform.MountInfo.Find(scratch).FsType));
+            }
+            finally { CalibrationRun.RemoveScratch(scratch); }
+            return 0;
+        }
+
+        string dir = outDir is null ? Path.GetDirectoryName(loaded.Files[^1])! : Path.GetFullPath(outDir);
+        var outcome = Execute(profile, seconds, dir, report, progress, cancel.Token, out string tuned, out string md);
+        progress.Note($"tuned profile {tuned} (use --board {Path.GetFileNameWithoutExtension(tuned)}); report {md}");
+        return outcome is null ? 1 : 0;
+    }
+
+    /// <summary>The run and its two outputs; shared with the shell's "calibrate".</summary>
+    public static CalibrationOutcome? Execute(BoardProfile profile, int seconds, string outDir, string? report, CalibrationProgress progress,
+        CancellationToken cancel, out string tunedPath, out string reportPath)
+    {
+        var outcome = new CalibrationRun(profile, seconds, progress).Run(cancel);
+        tunedPath = TunedProfileWriter.Write(profile, outcome, outDir);
+        reportPath = report ?? Path.Combine(outDir, TunedProfileWriter.BaseOf(profile) + ".calibration.md");
+        CalibrationReport.Write(outcome, reportPath, tunedPath);
+        foreach (var r in outcome.Tuned.Reasons) progress.Note("tuned " + r);
+        return outcome;
+    }
+
+    /// <summary>Recordings active in the daemon behind the profile's control socket; null when no daemon answers.</summary>
+    internal static int? ActiveRecordings(BoardProfile profile)
+    {
+        string socket = RuntimeFolders.Resolve(profile).ControlSocket;
+        if (!File.Exists(socket)) return null;
+        try
+        {
+            if (ControlSocket.Run(socket, "status", out string text, timeoutMs: 5000) != 0) return null;
+            var m = ActiveLine().Match(text);
+            return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+        }
+        catch (IOException) { return null; } // a stale socket file: no daemon behind it
+    }
+
+    [GeneratedRegex(@"active recordings (\d+)")]
+    private static partial Regex ActiveLine();
+}
