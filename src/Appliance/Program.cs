@@ -17,7 +17,7 @@ public static class Program
           console [--tty P]   the daemon's diagnostics shell on this terminal (or tty P)
           meter-overhead      measure what the cost meter costs per span and window
           calibrate           measure every write path and size here, write board/BASE.tuned.json and a
-                              report: [--seconds N (30)] [--force] [--out DIR] [--report FILE.md]
+                              report: [--seconds N (30)] [--force] [--out DIR] [--report FILE.md] [--note TEXT]
                               [--primitives: only the copy primitives, as JSON like native/calib_probe]
         options (each also settable as RECD__Section__Key or in board/NAME.json):
           --board NAME        board profile (default: the architecture's, host-x86_64 here)

@@ -10,18 +10,18 @@ namespace Recd.Calibration;
 /// </summary>
 public static class CalibrationReport
 {
-    /// <summary>Writes FILE.md and FILE.svg beside it; returns both paths.</summary>
-    public static (string Markdown, string Svg) Write(CalibrationOutcome o, string markdownPath, string tunedPath)
+    /// <summary>Writes FILE.md and FILE.svg beside it; returns both paths. <paramref name="note"/>: the operator's words (--note), printed under the heading.</summary>
+    public static (string Markdown, string Svg) Write(CalibrationOutcome o, string markdownPath, string tunedPath, string? note = null)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(markdownPath))!;
         Directory.CreateDirectory(dir);
         string svg = Path.ChangeExtension(markdownPath, ".svg");
         File.WriteAllText(svg, CostChart.Render(o));
-        File.WriteAllText(markdownPath, Render(o, Path.GetFileName(svg), Path.GetRelativePath(dir, tunedPath)));
+        File.WriteAllText(markdownPath, Render(o, Path.GetFileName(svg), Path.GetRelativePath(dir, tunedPath), note));
         return (markdownPath, svg);
     }
 
-    public static string Render(CalibrationOutcome o, string svgName, string tunedName)
+    public static string Render(CalibrationOutcome o, string svgName, string tunedName, string? note = null)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -29,6 +29,7 @@ public static class CalibrationReport
         sb.AppendLine();
         sb.AppendLine(string.Create(c, $"{o.EndedUtc:yyyy-MM-dd HH:mm} UTC, recd {o.Version}, budget {o.Seconds} s (took {o.Elapsed.TotalSeconds:F1} s), storage {o.Storage}, sender loopback."));
         sb.AppendLine();
+        if (!string.IsNullOrWhiteSpace(note)) { sb.AppendLine("Note: " + note.Trim()); sb.AppendLine(); }
         sb.AppendLine($"Tuned profile: `{tunedName}` (use it with `--board {Path.GetFileNameWithoutExtension(tunedName)}`).");
         sb.AppendLine();
         sb.AppendLine($"![cost per path and size, and the copy primitives]({svgName})");
@@ -64,7 +65,7 @@ public static class CalibrationReport
         sb.AppendLine();
         var p = o.Primitives;
         if (p.Memcpy.MiBps > 0 && p.CopyToUser.MiBps > 0)
-            sb.AppendLine(string.Create(c, $"copy_to_user runs at {p.CopyToUser.MiBps / p.Memcpy.MiBps:P0} of memcpy here. ") +
+            sb.AppendLine(string.Create(c, $"copy_to_user runs at {p.CopyToUser.MiBps / p.Memcpy.MiBps * 100:F0}% of memcpy here. ") +
                           "Far below memcpy (an arm `__copy_user` without a fast path) means the socket -> user copy is dear, and splice, which skips it, can pay.");
         return sb.ToString();
     }

@@ -36,11 +36,7 @@ public sealed partial class DiagnosticCommands
         {
             var progress = new CalibrationProgress(ctx.Out.Write, terminal: ctx.Interactive);
             string dir = _profile.Storage.StateDir ?? Recordings.StorageOptions.DefaultStateDir(_store.Paths.Root);
-            var outcome = new CalibrationRun(_profile, seconds, progress).Run(ctx.Cancel);
-            string tuned = TunedProfileWriter.Write(_profile, outcome, dir);
-            var (md, _) = CalibrationReport.Write(outcome, Path.Combine(dir, TunedProfileWriter.BaseOf(_profile) + ".calibration.md"), tuned);
-            foreach (var r in outcome.Tuned.Reasons) progress.Note("tuned " + r);
-            progress.Note($"tuned profile {tuned}; report {md}");
+            var (_, tuned, _) = CalibrationOutputs.RunAndWrite(_profile, seconds, dir, null, null, progress, ctx.Cancel);
             progress.Note("copy the profile into the board folder and start with --board " + Path.GetFileNameWithoutExtension(tuned));
             return CommandTable.Ok;
         }

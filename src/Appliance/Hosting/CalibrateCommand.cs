@@ -7,7 +7,7 @@ using Recd.Diagnostics;
 namespace Recd.Hosting;
 
 /// <summary>
-/// "recd calibrate [--seconds N] [--force] [--out DIR] [--report FILE] [--primitives] [profile options]":
+/// "recd calibrate [--seconds N] [--force] [--out DIR] [--report FILE] [--note TEXT] [--primitives] [profile options]":
 /// measures every candidate write path and size on this board's storage root and writes
 /// DIR/BASE.tuned.json (DIR: the board folder the profile came from) and a report beside it.
 /// Refuses while the running daemon (found through its control socket, as "recd ctl" finds it) has
@@ -21,7 +21,7 @@ public static partial class CalibrateCommand
     {
         int seconds = DefaultSeconds;
         bool force = false, primitivesOnly = false;
-        string? outDir = null, report = null;
+        string? outDir = null, report = null, note = null;
         var profileArgs = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -35,6 +35,7 @@ public static partial class CalibrateCommand
                     break;
                 case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
                 case "--report" when i + 1 < args.Length: report = args[++i]; break;
+                case "--note" when i + 1 < args.Length: note = args[++i]; break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) { profileArgs.Add(args[i]); profileArgs.Add(args[++i]); }
                     else throw new ArgumentException($"calibrate: unexpected '{args[i]}' (see recd calibrate --help)");
@@ -69,21 +70,18 @@ public static partial class CalibrateCommand
         }
 
         string dir = outDir is null ? Path.GetDirectoryName(loaded.Files[^1])! : Path.GetFullPath(outDir);
-        var outcome = Execute(profile, seconds, dir, report, progress, cancel.Token, out string tuned, out string md);
-        progress.Note($"tuned profile {tuned} (use --board {Path.GetFileNameWithoutExtension(tuned)}); report {md}");
-        return outcome is null ? 1 : 0;
-    }
-
-    /// <summary>The run and its two outputs; shared with the shell's "calibrate".</summary>
-    public static CalibrationOutcome? Execute(BoardProfile profile, int seconds, string outDir, string? report, CalibrationProgress progress,
-        CancellationToken cancel, out string tunedPath, out string reportPath)
-    {
-        var outcome = new CalibrationRun(profile, seconds, progress).Run(cancel);
-        tunedPath = TunedProfileWriter.Write(profile, outcome, outDir);
-        reportPath = report ?? Path.Combine(outDir, TunedProfileWriter.BaseOf(profile) + ".calibration.md");
-        CalibrationReport.Write(outcome, reportPath, tunedPath);
-        foreach (var r in outcome.Tuned.Reasons) progress.Note("tuned " + r);
-        return outcome;
+        try
+        {
+            var (_, tuned, _) = CalibrationOutputs.RunAndWrite(profile, seconds, dir, report, note, progress, cancel.Token);
+            progress.Note($"use it with --board {Path.GetFileNameWithoutExtension(tuned)}");
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            progress.End();
+            Console.Error.WriteLine("recd calibrate: cancelled; nothing written, scratch files removed");
+            return 130;
+        }
     }
 
     /// <summary>Recordings active in the daemon behind the profile's control socket; null when no daemon answers.</summary>
