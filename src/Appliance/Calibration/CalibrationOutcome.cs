@@ -6,7 +6,11 @@ namespace Recd.Calibration;
 /// <summary>Everything a run measured and what it tuned from it: what the tuned profile and the report are written from.</summary>
 public sealed record CalibrationOutcome(
     string Board, string Storage, int Seconds, DateTime EndedUtc, TimeSpan Elapsed, string Version,
-    CopyPrimitiveFigures Primitives, IReadOnlyList<TrialResult> Bulk, IReadOnlyList<TrialResult> Live, TunedValues Tuned);
+    CopyPrimitiveFigures Primitives, IReadOnlyList<TrialResult> Bulk, IReadOnlyList<TrialResult> Live, TunedValues Tuned)
+{
+    /// <summary>Where the bytes came from: "loopback", or the --sender host for the bulk trials.</summary>
+    public string Sender { get; init; } = "loopback";
+}
 
 /// <summary>
 /// The values a tuned profile sets. Candidates: one per kind at its tuned size, cheapest first

@@ -7,9 +7,9 @@ public static class CalibrationOutputs
 {
     /// <param name="report">The report's path; null: BASE.calibration.md beside the tuned profile.</param>
     public static (CalibrationOutcome Outcome, string Tuned, string Report) RunAndWrite(BoardProfile profile, int seconds, string outDir,
-        string? report, string? note, CalibrationProgress progress, CancellationToken cancel)
+        string? report, string? note, CalibrationProgress progress, CancellationToken cancel, RemoteSender? remote = null)
     {
-        var outcome = new CalibrationRun(profile, seconds, progress).Run(cancel);
+        var outcome = new CalibrationRun(profile, seconds, progress) { Remote = remote }.Run(cancel);
         string tuned = TunedProfileWriter.Write(profile, outcome, outDir);
         string md = report ?? Path.Combine(outDir, TunedProfileWriter.BaseOf(profile) + ".calibration.md");
         CalibrationReport.Write(outcome, md, tuned, note);

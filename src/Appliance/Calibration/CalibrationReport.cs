@@ -27,7 +27,7 @@ public static class CalibrationReport
         var sb = new StringBuilder();
         sb.AppendLine($"# recd calibrate: {o.Board}");
         sb.AppendLine();
-        sb.AppendLine(string.Create(c, $"{o.EndedUtc:yyyy-MM-dd HH:mm} UTC, recd {o.Version}, budget {o.Seconds} s (took {o.Elapsed.TotalSeconds:F1} s), storage {o.Storage}, sender loopback."));
+        sb.AppendLine(string.Create(c, $"{o.EndedUtc:yyyy-MM-dd HH:mm} UTC, recd {o.Version}, budget {o.Seconds} s (took {o.Elapsed.TotalSeconds:F1} s), storage {o.Storage}, sender {o.Sender}."));
         sb.AppendLine();
         if (!string.IsNullOrWhiteSpace(note)) { sb.AppendLine("Note: " + note.Trim()); sb.AppendLine(); }
         sb.AppendLine($"Tuned profile: `{tunedName}` (use it with `--board {Path.GetFileNameWithoutExtension(tunedName)}`).");
@@ -45,7 +45,7 @@ public static class CalibrationReport
         sb.AppendLine("## Cost per path and size");
         sb.AppendLine();
         sb.AppendLine("Transfer-thread CPU inside the write-path calls per byte (the daemon's CostMeter, closed windows only). " +
-                      "Bulk: 256 KiB sends as fast as loopback takes them; live: 1316-byte sends at 10 Mbit/s.");
+                      (o.Sender == "loopback" ? "Bulk: 256 KiB sends as fast as loopback takes them; " : $"Bulk: connections from {o.Sender}; ") + "live: 1316-byte sends at 10 Mbit/s over loopback.");
         sb.AppendLine();
         sb.AppendLine("| trial | ns/B | MB/s | windows | batch waits | note |");
         sb.AppendLine("|---|---:|---:|---:|---:|---|");

@@ -25,6 +25,9 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
     /// <summary>A trial stops at this many bytes even if its time is not up: a fast disk must not fill with scratch data.</summary>
     public long TrialByteCap { get; init; } = 512L << 20;
 
+    /// <summary>--sender: the bulk trials read connections from this sender instead of a loopback thread.</summary>
+    public RemoteSender? Remote { get; init; }
+
     public static string ScratchPath(string storageRoot) => Path.Combine(storageRoot, ScratchFolder);
 
     public CalibrationOutcome Run(CancellationToken cancel)
@@ -49,6 +52,7 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
 
             var bulkEach = Max(budget * 0.55 / Math.Max(1, plan.Bulk.Count), MinStep);
             var bulk = new List<TrialResult>();
+            if (Remote is not null) progress.Note($"bulk trials: waiting for connections from {Remote.Host} on port {Remote.Port} (each trial ends its connection)");
             foreach (var choice in plan.Bulk)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -65,8 +69,9 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
             }
             var tuned = Tuning.Decide(profile, bulk, live);
             progress.End();
+            string sender = Remote is null ? "loopback" : $"{Remote.Host} (bulk), loopback (live)";
             return new CalibrationOutcome(profile.Board, $"{mount.FsType} on {mount.MountPoint} ({root})", seconds, DateTime.UtcNow,
-                Stopwatch.GetElapsedTime(started), Version(), primitives, bulk, live, tuned);
+                Stopwatch.GetElapsedTime(started), Version(), primitives, bulk, live, tuned) { Sender = sender };
         }
         finally { RemoveScratch(scratch); }
     }
@@ -78,7 +83,7 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
         // Live windows close on time (a 10 Mbit/s stream fills 8 MiB in 7 s): a quarter of the trial, so several close.
         int windowMs = shape.Paced ? Math.Max(100, (int)(duration.TotalMilliseconds / 4)) : profile.Selector.WindowMs;
         var result = PathTrial.Run(choice, shape, batch, profile.WritePaths, Path.Combine(scratch, "trial.ts"), duration,
-            TrialByteCap, profile.Selector.WindowBytes, windowMs, cancel);
+            TrialByteCap, profile.Selector.WindowBytes, windowMs, cancel, shape.Paced ? null : Remote);
         progress.Done($"{result.Key}: {result.Summary}");
         return result;
     }

@@ -4,7 +4,8 @@ using Recd.Interop;
 namespace Recd.Calibration;
 
 /// <summary>
-/// One TCP connection over 127.0.0.1 for one trial: the receiving end a plain blocking fd, as a
+/// One TCP connection for one trial, over 127.0.0.1 (or adopted from a --sender, receiving end only):
+/// the receiving end a plain blocking fd, as a
 /// recording's socket is when its body starts (the write paths and SocketBatch get exactly that),
 /// the sending end driven by a <see cref="TrialSender"/> thread. Loopback skips the NIC driver and
 /// its interrupts, so it measures the path's own copies; a real NIC adds receive softirq work the
@@ -43,6 +44,9 @@ public sealed unsafe class LoopbackLink : IDisposable
         }
         finally { Libc.Close(listener); }
     }
+
+    /// <summary>A connection accepted elsewhere (a remote sender's): this side only; -1 stays -1.</summary>
+    public static LoopbackLink Adopt(int receiverFd) => new() { ReceiverFd = receiverFd };
 
     public void Dispose()
     {

@@ -17,6 +17,9 @@ public sealed record TrialResult(PathChoice Choice, SenderShape Shape, int Batch
     public long BatchWaits { get; init; }
     public string? Error { get; init; }
 
+    /// <summary>"loopback", or the --sender host whose connection carried the bytes.</summary>
+    public string Sender { get; init; } = "loopback";
+
     public bool Ok => Error is null && Bytes > 0;
     public double NsPerByte => Bytes > 0 ? (double)ThreadCpuNs / Bytes : double.NaN;
     public double MBps => WallNs > 0 ? Bytes * 1e3 / WallNs : 0;

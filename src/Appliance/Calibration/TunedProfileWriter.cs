@@ -52,7 +52,7 @@ public static class TunedProfileWriter
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteStartObject("Why");
-            w.WriteString("WritePaths", "recd calibrate, thread CPU per byte from the cost meter over loopback: " + string.Join("; ", t.Reasons));
+            w.WriteString("WritePaths", $"recd calibrate, thread CPU per byte from the cost meter, bytes from {o.Sender}: " + string.Join("; ", t.Reasons));
             w.WriteString("Selector", $"Cheapest first, as measured on {o.Storage}: {string.Join(", ", o.Bulk.Where(b => b.Ok && t.Candidates.Contains(b.Choice.Label)).OrderBy(b => b.NsPerByte).Select(b => $"{b.Choice.Label} {b.NsPerByte:F3} ns/B"))}.");
             w.WriteEndObject();
             w.WriteStartObject("Calibration");
@@ -60,7 +60,7 @@ public static class TunedProfileWriter
             w.WriteString("RecdVersion", o.Version);
             w.WriteNumber("Seconds", o.Seconds);
             w.WriteString("Storage", o.Storage);
-            w.WriteString("Sender", "loopback");
+            w.WriteString("Sender", o.Sender);
             w.WritePropertyName("Primitives");
             WritePrimitives(w, o.Primitives);
             w.WriteStartObject("Costs");

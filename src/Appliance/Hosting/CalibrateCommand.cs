@@ -7,7 +7,7 @@ using Recd.Diagnostics;
 namespace Recd.Hosting;
 
 /// <summary>
-/// "recd calibrate [--seconds N] [--force] [--out DIR] [--report FILE] [--note TEXT] [--primitives] [profile options]":
+/// "recd calibrate [--seconds N] [--force] [--out DIR] [--report FILE] [--note TEXT] [--sender HOST [--sender-port N]] [--primitives] [profile options]":
 /// measures every candidate write path and size on this board's storage root and writes
 /// DIR/BASE.tuned.json (DIR: the board folder the profile came from) and a report beside it.
 /// Refuses while the running daemon (found through its control socket, as "recd ctl" finds it) has
@@ -21,7 +21,8 @@ public static partial class CalibrateCommand
     {
         int seconds = DefaultSeconds;
         bool force = false, primitivesOnly = false;
-        string? outDir = null, report = null, note = null;
+        string? outDir = null, report = null, note = null, senderHost = null;
+        int senderPort = -1;
         var profileArgs = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -36,6 +37,11 @@ public static partial class CalibrateCommand
                 case "--out" when i + 1 < args.Length: outDir = args[++i]; break;
                 case "--report" when i + 1 < args.Length: report = args[++i]; break;
                 case "--note" when i + 1 < args.Length: note = args[++i]; break;
+                case "--sender" when i + 1 < args.Length: senderHost = args[++i]; break;
+                case "--sender-port" when i + 1 < args.Length:
+                    if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out senderPort) || senderPort > 65535)
+                        throw new ArgumentException($"--sender-port must be 0 .. 65535, got '{args[i]}'");
+                    break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length) { profileArgs.Add(args[i]); profileArgs.Add(args[++i]); }
                     else throw new ArgumentException($"calibrate: unexpected '{args[i]}' (see recd calibrate --help)");
@@ -72,7 +78,10 @@ public static partial class CalibrateCommand
         string dir = outDir is null ? Path.GetDirectoryName(loaded.Files[^1])! : Path.GetFullPath(outDir);
         try
         {
-            var (_, tuned, _) = CalibrationOutputs.RunAndWrite(profile, seconds, dir, report, note, progress, cancel.Token);
+            // The daemon's own port may be taken by the daemon itself: the next one by default.
+            using var remote = senderHost is null ? null
+                : new RemoteSender(senderHost, profile.Listen.Address, senderPort >= 0 ? senderPort : profile.Listen.Port == 0 ? 0 : profile.Listen.Port + 1);
+            var (_, tuned, _) = CalibrationOutputs.RunAndWrite(profile, seconds, dir, report, note, progress, cancel.Token, remote);
             progress.Note($"use it with --board {Path.GetFileNameWithoutExtension(tuned)}");
             return 0;
         }
