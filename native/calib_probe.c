@@ -230,7 +230,17 @@ int main(int argc, char **argv)
     struct utsname u;
     struct statfs sf;
     char storage[32] = "unknown";
-    if (statfs(dir, &sf) == 0) snprintf(storage, sizeof storage, "f_type 0x%lx", (unsigned long)sf.f_type);
+    if (statfs(dir, &sf) == 0) {
+        /* The names /proc/mounts uses, as recd's "Storage" says them; others as the magic number. */
+        static const struct { unsigned long magic; const char *name; } fs[] = {
+            {0xEF53, "ext4"}, {0x01021994, "tmpfs"}, {0x4d44, "vfat"}, {0x2011BAB0, "exfat"}, {0x5346544e, "ntfs"},
+            {0x65735546, "fuse"}, {0xF2F52010, "f2fs"}, {0x9123683E, "btrfs"}, {0x58465342, "xfs"}, {0x72b6, "jffs2"},
+            {0x24051905, "ubifs"}, {0x73717368, "squashfs"}, {0x794c7630, "overlay"},
+        };
+        snprintf(storage, sizeof storage, "f_type 0x%lx", (unsigned long)sf.f_type);
+        for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++)
+            if ((unsigned long)sf.f_type == fs[i].magic) snprintf(storage, sizeof storage, "%s", fs[i].name);
+    }
     printf("{\n  \"Probe\": \"calib_probe\",\n  \"Arch\": ");
     json_string(uname(&u) == 0 ? u.machine : "unknown");
     printf(",\n  \"Storage\": ");
