@@ -66,3 +66,30 @@ public sealed class PrimitiveAndTrialTests
         Assert.Equal("live buffered/256K batch 64K", batched.Key);
     }
 }
+
+/// <summary>What a run measures, from the profile.</summary>
+public sealed class CandidatePlanTests
+{
+    [Fact]
+    public void SizesAboveTheProfilesOwnMustFitEachRecordingsShareOfTheBudget()
+    {
+        // generic-arm64's shape: 8 MiB budget, 4 recordings (2 MiB each), O_DIRECT 1 MiB "not 4: RAM".
+        var p = new Recd.Board.BoardProfile();
+        p.WritePaths.BufferBudgetBytes = 8 << 20;
+        p.WritePaths.DirectBufferBytes = 1 << 20;
+        p.WritePaths.ReceiveBufferBytes = 1 << 20;
+        p.Storage.MaxActiveRecordings = 4;
+        p.Selector.Candidates = ["buffered/256K", "splice/1M", "direct/1M"];
+        var plan = CandidatePlan.For(p);
+        var labels = plan.Bulk.Select(c => c.Label).ToList();
+        Assert.Contains("direct/1M", labels);
+        Assert.DoesNotContain("direct/4M", labels);
+        Assert.Contains("buffered/1M", labels);
+        Assert.Equal([0, 64 << 10, 256 << 10], plan.Batches); // at most half of ReceiveBufferBytes (truesize)
+
+        // The host's: 16 MiB for 16 recordings, but direct/4M is the profile's own size: measured.
+        var host = new Recd.Board.BoardProfile();
+        host.Selector.Candidates = ["direct/4M", "splice/1M", "buffered/256K"];
+        Assert.Contains("direct/4M", CandidatePlan.For(host).Bulk.Select(c => c.Label));
+    }
+}
