@@ -31,11 +31,12 @@ public static class TunedProfileWriter
         return path;
     }
 
+    /// <summary>Relaxed escaping: a person reads the Why texts, and "profile's" reads better than "profile\u0027s"; it is a file, never HTML.</summary>
     public static byte[] Render(BoardProfile profile, CalibrationOutcome o)
     {
         var t = o.Tuned;
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("Base", BaseOf(profile));
@@ -93,7 +94,7 @@ public static class TunedProfileWriter
     public static string PrimitivesDocument(CopyPrimitiveFigures p, string storage)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("Probe", "recd");
