@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # recd calibrate with the NativeAOT binary on ext4 under /tmp: refuses while the daemon records
-# (unless --force), a 10 s run writes a tuned profile that passes "profile check" and loads through
+# (unless --force) and when it cannot ask the daemon (another user: EACCES), a 10 s run writes a tuned profile that passes "profile check" and loads through
 # its base, and a Markdown report with its SVG; no scratch file is left in the store; a run killed
 # mid-way leaves nothing a restart complains about; "recd ctl calibrate --seconds 5" runs it inside
 # the daemon with plain progress lines; recd's primitives JSON and native/calib_probe's have the same keys.
@@ -31,6 +31,12 @@ sleep 0.5
 out="$(cal --seconds 10 --out "$boards" 2>&1)"; rc=$?
 [ "$rc" = 3 ] && grep -q "1 recording(s) active" <<<"$out" && [ ! -e "$boards/host-x86_64.tuned.json" ] \
   && ok "refused while live.ts records (exit 3): $out" || notok "no refusal: rc=$rc $out"
+# Another user cannot ask the 0600 control socket: not knowing whether the daemon records refuses too.
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+  chmod 755 "$tmp"
+  out="$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" calibrate --board-dir "$ROOT/board" --storage "$store" --seconds 1 --out "$tmp/nobody" 2>&1)"; rc=$?
+  [ "$rc" = 3 ] && grep -q "cannot ask the daemon.*EACCES" <<<"$out" && ok "as nobody: refused, the daemon cannot be asked (EACCES)" || notok "as nobody: rc=$rc $out"
+fi
 out="$(cal --seconds 1 --force --primitives 2>"$tmp/prim.err")"; rc=$?
 echo "$out" >"$tmp/prim.json"
 [ "$rc" = 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/prim.json" \

@@ -52,10 +52,19 @@ public static partial class CalibrateCommand
         ProfilePaths.Anchor(loaded, profileArgs);
         var profile = loaded.Profile;
 
-        if (ActiveRecordings(profile) is int active and > 0 && !force)
+        if (!force)
         {
-            Console.Error.WriteLine($"recd calibrate: the daemon has {active} recording(s) active; they would compete with the run for CPU and disk. Wait, or pass --force.");
-            return 3;
+            var (active, unknown) = ActiveRecordings(profile);
+            if (active > 0)
+            {
+                Console.Error.WriteLine($"recd calibrate: the daemon has {active} recording(s) active; they would compete with the run for CPU and disk. Wait, or pass --force.");
+                return 3;
+            }
+            if (unknown is not null)
+            {
+                Console.Error.WriteLine($"recd calibrate: cannot ask the daemon whether it records ({unknown}); run as root or the service user, or pass --force.");
+                return 3;
+            }
         }
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -93,18 +102,26 @@ public static partial class CalibrateCommand
         }
     }
 
-    /// <summary>Recordings active in the daemon behind the profile's control socket; null when no daemon answers.</summary>
-    internal static int? ActiveRecordings(BoardProfile profile)
+    /// <summary>
+    /// Recordings active in the daemon behind the profile's control socket: 0 when no daemon listens
+    /// (no socket, or a stale one: ECONNREFUSED); <c>Unknown</c> says why a daemon that may be there
+    /// could not be asked (EACCES: the socket is 0600 and this is another user), which refuses too.
+    /// </summary>
+    internal static (int Active, string? Unknown) ActiveRecordings(BoardProfile profile)
     {
         string socket = RuntimeFolders.Resolve(profile).ControlSocket;
-        if (!File.Exists(socket)) return null;
+        if (!File.Exists(socket)) return (0, null);
         try
         {
-            if (ControlSocket.Run(socket, "status", out string text, timeoutMs: 5000) != 0) return null;
+            int status = ControlSocket.Run(socket, "status", out string text, timeoutMs: 5000);
             var m = ActiveLine().Match(text);
-            return m.Success ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+            return status == 0 && m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), null) : (0, $"status answered {status}: {text.Trim()}");
         }
-        catch (IOException) { return null; } // a stale socket file: no daemon behind it
+        catch (IOException e) when (e.Message.EndsWith("ECONNREFUSED", StringComparison.Ordinal) || e.Message.EndsWith("ENOENT", StringComparison.Ordinal))
+        {
+            return (0, null); // a socket file no daemon listens on
+        }
+        catch (IOException e) { return (0, e.Message); }
     }
 
     [GeneratedRegex(@"active recordings (\d+)")]
