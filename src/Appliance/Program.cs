@@ -16,6 +16,10 @@ public static class Program
           ctl CMD             run CMD (status, recordings, help) on the running daemon's control socket
           console [--tty P]   the daemon's diagnostics shell on this terminal (or tty P)
           meter-overhead      measure what the cost meter costs per span and window
+          calibrate           measure every write path and size here, write board/BASE.tuned.json and a
+                              report: [--seconds N (30)] [--force] [--out DIR] [--report FILE.md] [--note TEXT]
+                              [--sender HOST [--sender-port N (Listen:Port+1)]: bulk trials from HOST]
+                              [--primitives: only the copy primitives, as JSON like native/calib_probe]
         options (each also settable as RECD__Section__Key or in board/NAME.json):
           --board NAME        board profile (default: the architecture's, host-x86_64 here)
           --board-dir DIR     folder of board profiles
@@ -50,6 +54,8 @@ public static class Program
                     return CtlCommand.Run(rest);
                 case "console":
                     return ConsoleCommand.Run(rest);
+                case "calibrate":
+                    return CalibrateCommand.Run(rest);
                 case "meter-overhead":
                     return Selection.MeterOverhead.Run();
                 case "version":

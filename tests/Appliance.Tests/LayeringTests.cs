@@ -15,6 +15,7 @@ public sealed partial class LayeringTests
         "",
         "Hosting",     // wires the parts
         "Diagnostics", // reads snapshots of the store and the connections; the board's name for status
+        "Calibration", // "recd calibrate": runs write paths with Selection's meter on the storage root, writes tuned profiles
         "BoardIo",     // LEDs, front panel, button: reacts to the store's recording events
         "Board",       // binds the profile: holds the option classes of every layer below, so it sits above them
         "Ingest",

@@ -5,6 +5,7 @@
 # poll + non-blocking recv/splice) on ext4 and tmpfs, plus --count 2 with --fsync and a small
 # --pipe/--buf; every file is sha256-compared with `recd-send-load --emit N`, and the output line must
 # name the mode and report no fallback (a copied x86_64 O_DIRECT constant would fall back here).
+# recd-calib-probe runs once per target: its JSON must parse and hold every primitive's keys.
 # Not covered: the EINVAL fallbacks (O_DIRECT or splice refused by the filesystem): ext4 and tmpfs
 # (Linux >= 6.6) accept both; native_ref.sh has no such filesystem either.
 set -uo pipefail
@@ -55,6 +56,24 @@ for f in "$ROOT"/cross/*.sh; do
   RECV="$ROOT/native/build-$CROSS_TRIPLE/recd-recv-ref"
   file -b "$RECV" | grep -q "$(case "$t" in linux-arm64) echo aarch64;; armhf) echo 'ARM, EABI5';; mipsel) echo 'MIPS';; esac)" \
     && ok "$t: recd-recv-ref is a $(file -b "$RECV" | cut -d, -f1-2) binary" || notok "$t: $(file -b "$RECV")"
+  # recd-calib-probe: the copy primitives of "recd calibrate" on a board recd cannot run on; its JSON
+  # must parse and carry every primitive with the keys recd writes under Calibration:Primitives.
+  PROBE="$ROOT/native/build-$CROSS_TRIPLE/recd-calib-probe"
+  timeout 60 "$CROSS_QEMU" -L "$CROSS_SYSROOT" "$PROBE" --dir "$work_ext4" --seconds 1 --cap 8M >"$work_ext4/probe-$t.json" 2>"$work_ext4/probe-$t.err"
+  probe="$(python3 - "$work_ext4/probe-$t.json" <<'PY' 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = ["Memcpy", "CopyToUser", "CopyFromUser", "SpliceToFile", "PageCacheWrite", "DirectWrite"]
+p = d["Primitives"]
+assert list(p) == names, list(p)
+for n in names:
+    assert {"MiBps", "CpuNsPerByte", "Bytes"} <= set(p[n]), (n, p[n])
+    assert "Error" in p[n] or (p[n]["Bytes"] > 0 and p[n]["MiBps"] > 0), (n, p[n])
+print(d["Arch"], "memcpy", p["Memcpy"]["MiBps"], "MiB/s, copy_to_user", p["CopyToUser"]["MiBps"], "errors", [n for n in names if "Error" in p[n]])
+PY
+)"
+  [ $? = 0 ] && [ -z "$(ls -A "$work_ext4" | grep recd-calib)" ] && ok "$t recd-calib-probe: JSON parses with every primitive's keys (under qemu-user: $probe)" \
+    || notok "$t recd-calib-probe: $probe $(tail -n 2 "$work_ext4/probe-$t.err")"
   ts=$(date +%s)
   for fs in ext4 tmpfs; do
     dir="$work_ext4"; [ "$fs" = tmpfs ] && dir="$work_tmpfs"

@@ -69,6 +69,9 @@ public sealed class BoardProfile
     public SensorsOptions Sensors { get; set; } = new();
     public LogOptions Log { get; set; } = new();
 
+    /// <summary>Measurements behind a tuned profile ("recd calibrate"); empty in hand-written ones.</summary>
+    public CalibrationOptions Calibration { get; set; } = new();
+
     /// <summary>Throws the first problem; <see cref="Problems"/> lists them all.</summary>
     public void Validate()
     {

@@ -32,6 +32,9 @@ public static class ProfileSchema
         [typeof(DisplayOptions)] = Props<DisplayOptions>(),
         [typeof(SensorsOptions)] = Props<SensorsOptions>(),
         [typeof(Logging.LogOptions)] = Props<Logging.LogOptions>(),
+        [typeof(CalibrationOptions)] = Props<CalibrationOptions>(),
+        [typeof(CopyPrimitiveFigures)] = Props<CopyPrimitiveFigures>(),
+        [typeof(PrimitiveFigure)] = Props<PrimitiveFigure>(),
     };
 
     /// <summary>Keys the loader reads before binding, with no property of their own.</summary>

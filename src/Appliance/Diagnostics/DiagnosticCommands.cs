@@ -62,8 +62,10 @@ public sealed partial class DiagnosticCommands
                 "Reads the committed bytes of NAME and prints their SHA-256 and length, with progress.\n" +
                 "Reads at disk speed: recordings in progress compete for the disk meanwhile.", false, Verify))
             .Add(new("version", "version", "recd version", "The version of this binary.", false, Version))
-            .Add(new("calibrate", "calibrate", "measure write-path costs (not yet)", "Not available yet.", false,
-                (ctx, _) => { ctx.Line("calibrate: not available yet"); return CommandTable.Failed; }));
+            .Add(new("calibrate", "calibrate [--seconds N] [--force]", "measure write paths, write a tuned profile",
+                "Measures the copy primitives and every candidate path and size over loopback on the\n" +
+                "storage root (N seconds, default 30), then writes BASE.tuned.json and a report to the\n" +
+                "state folder. Refused while recordings are active unless --force. Writes files.", true, Calibrate));
     }
 
     public CommandTable Table { get; }

@@ -13,7 +13,10 @@ public static class CtlCommand
         var profileArgs = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--socket" && i + 1 < args.Length) socket = args[++i];
+            // Options before the command find the daemon; after its first word they are the command's
+            // own ("ctl calibrate --seconds 5"), as for any Unix tool's subcommand.
+            if (words.Count > 0) words.Add(args[i]);
+            else if (args[i] == "--socket" && i + 1 < args.Length) socket = args[++i];
             else if (args[i].StartsWith("--") && i + 1 < args.Length) { profileArgs.Add(args[i]); profileArgs.Add(args[++i]); }
             else words.Add(args[i]);
         }

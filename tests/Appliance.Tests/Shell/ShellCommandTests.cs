@@ -62,8 +62,8 @@ public sealed class ShellCommandTests : IDisposable
         Assert.Contains("unknown command", Run("frobnicate").Text);
         Assert.Equal(CommandTable.Failed, Run("rec show nope").Status);
         Assert.Equal(CommandTable.Usage, Run("path set fastest").Status);
-        Assert.Equal(CommandTable.Failed, Run("calibrate").Status);
-        Assert.Contains("not available yet", Run("calibrate").Text);
+        Assert.Equal(CommandTable.Usage, Run("calibrate --seconds soon").Status);
+        Assert.Contains("usage: calibrate", Run("calibrate --seconds soon").Text);
     }
 
     [Fact]
@@ -72,6 +72,7 @@ public sealed class ShellCommandTests : IDisposable
         Assert.Equal(CommandTable.Refused, Run("path set direct", privileged: false).Status);
         Assert.Equal(CommandTable.Refused, Run("nosplice on", privileged: false).Status);
         Assert.Equal(CommandTable.Refused, Run("rec stop x", privileged: false).Status);
+        Assert.Equal(CommandTable.Refused, Run("calibrate --seconds 1", privileged: false).Status); // it writes files
         Assert.Equal(0, Run("nosplice", privileged: false).Status); // showing it is a read
         Assert.False(_profile.WritePaths.NoSplice);
     }

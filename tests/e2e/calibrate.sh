@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# recd calibrate with the NativeAOT binary on ext4 under /tmp: refuses while the daemon records
+# (unless --force) and when it cannot ask the daemon (another user: EACCES), a 10 s run writes a tuned profile that passes "profile check" and loads through
+# its base, and a Markdown report with its SVG; no scratch file is left in the store; a run killed
+# mid-way leaves nothing a restart complains about; "recd ctl calibrate --seconds 5" runs it inside
+# the daemon with plain progress lines; recd's primitives JSON and native/calib_probe's have the same keys.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+T0=$(date +%s)
+tmp="$(mktemp -d /tmp/recd-calibrate.XXXXXX)"
+pid="" cpid="" up=""
+cleanup() { [ -n "$cpid" ] && kill -KILL "$cpid" 2>/dev/null; stop_daemon; kill_started; rm -rf "$tmp"; }
+trap cleanup EXIT
+SEND="${RECD_NATIVE:-$ROOT/native/build}/recd-send-load"
+PROBE="${RECD_NATIVE:-$ROOT/native/build}/recd-calib-probe"
+[ -x "$PROBE" ] || make -s -C "$ROOT/native" refs >/dev/null 2>&1
+store="$tmp/store"
+boards="$tmp/boards"
+mkdir -p "$boards" && cp "$ROOT/board/host-x86_64.json" "$boards/"
+cal() { "$BIN" calibrate --board-dir "$ROOT/board" --storage "$store" "$@"; }
+keys() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p=d["Primitives"]; print(" ".join(k+":"+",".join(sorted(v)) for k,v in p.items()))' "$1"; }
+no_scratch() { [ -z "$(find "$store" -name '.recd-calibrate*' 2>/dev/null)" ]; }
+
+start_daemon "$tmp" "$store"
+[ -n "$port" ] || { notok "daemon did not start: $(tail -n 3 "$tmp/daemon.log")"; finish; exit 1; }
+
+# A recording in progress: 6 MB at ~4 MB/s.
+"$SEND" --connect "127.0.0.1:$port" --bytes 6000000 --write 200000 --delay-us 50000 --http-put /recordings/live.ts >/dev/null 2>&1 &
+up=$!
+sleep 0.5
+out="$(cal --seconds 10 --out "$boards" 2>&1)"; rc=$?
+[ "$rc" = 3 ] && grep -q "1 recording(s) active" <<<"$out" && [ ! -e "$boards/host-x86_64.tuned.json" ] \
+  && ok "refused while live.ts records (exit 3): $out" || notok "no refusal: rc=$rc $out"
+# Another user cannot ask the 0600 control socket: not knowing whether the daemon records refuses too.
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+  chmod 755 "$tmp"
+  out="$(setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" calibrate --board-dir "$ROOT/board" --storage "$store" --seconds 1 --out "$tmp/nobody" 2>&1)"; rc=$?
+  [ "$rc" = 3 ] && grep -q "cannot ask the daemon.*EACCES" <<<"$out" && ok "as nobody: refused, the daemon cannot be asked (EACCES)" || notok "as nobody: rc=$rc $out"
+fi
+out="$(cal --seconds 1 --force --primitives 2>"$tmp/prim.err")"; rc=$?
+echo "$out" >"$tmp/prim.json"
+[ "$rc" = 0 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/prim.json" \
+  && ok "--force passes the check (--primitives, 1 s): JSON parses" || notok "--force --primitives: rc=$rc $(cat "$tmp/prim.err") $out"
+wait "$up"; up=""
+
+if [ -x "$PROBE" ]; then
+  "$PROBE" --dir "$tmp" --seconds 1 >"$tmp/probe.json" 2>"$tmp/probe.err"
+  a="$(keys "$tmp/prim.json" 2>&1)"; b="$(keys "$tmp/probe.json" 2>&1)"
+  [ -n "$a" ] && [ "$a" = "$b" ] && ok "recd --primitives and recd-calib-probe print the same keys: $a" || notok "keys differ: recd '$a' probe '$b'"
+else
+  notok "recd-calib-probe not built"
+fi
+
+# The run itself: 10 s budget, tuned profile and report into a board folder holding the base.
+s0=$(date +%s)
+cal --seconds 10 --out "$boards" >"$tmp/run.out" 2>&1; rc=$?
+took=$(( $(date +%s) - s0 ))
+tuned="$boards/host-x86_64.tuned.json"
+[ "$rc" = 0 ] && [ -s "$tuned" ] && [ -s "$boards/host-x86_64.calibration.md" ] && [ -s "$boards/host-x86_64.calibration.svg" ] \
+  && ok "calibrate --seconds 10 wrote tuned profile, report and chart in $took s" || notok "run: rc=$rc $(tail -n 5 "$tmp/run.out")"
+grep -q "^calibrate 1/" "$tmp/run.out" && ! grep -q $'\r' "$tmp/run.out" && ok "not a terminal: plain progress lines, no CR" || notok "progress: $(head -c 300 "$tmp/run.out")"
+"$BIN" profile check "$tuned" >"$tmp/check.out" 2>&1 && ok "profile check passes: $(tail -n 1 "$tmp/check.out")" || notok "profile check: $(cat "$tmp/check.out")"
+want="$(python3 -c 'import json,sys; print(", ".join(json.load(open(sys.argv[1]))["Selector"]["Candidates"]))' "$tuned")"
+show="$("$BIN" profile show --board-dir "$boards" --board host-x86_64.tuned)"
+grep -qE "^Selector:Candidates +$want +\[host-x86_64.tuned.json\]" <<<"$show" && grep -qE "^Listen:Port +8554 +\[host-x86_64.json\]" <<<"$show" \
+  && ok "--board host-x86_64.tuned layers over its base: candidates $want" || notok "layering: $(grep -E 'Candidates|Listen:Port' <<<"$show")"
+grep -q '<svg' "$boards/host-x86_64.calibration.svg" && grep -q 'host-x86_64.calibration.svg' "$boards/host-x86_64.calibration.md" \
+  && grep -q '| bulk direct/4M |' "$boards/host-x86_64.calibration.md" && ok "report links its SVG chart and lists every trial" || notok "report: $(head -n 20 "$boards/host-x86_64.calibration.md")"
+no_scratch && [ "$(ls -A "$store" | sort | tr '\n' ' ')" = ".live.ts.manifest live.ts " ] \
+  && ok "no scratch files left in the store" || notok "store holds: $(ls -A "$store")"
+
+# Killed mid-run: the scratch folder stays, and a restart does not complain about it.
+"$BIN" calibrate --board-dir "$ROOT/board" --storage "$store" --seconds 30 --out "$tmp/killed" >/dev/null 2>&1 &
+cpid=$!
+for _ in $(seq 40); do [ -n "$(ls -A "$store/.recd-calibrate" 2>/dev/null)" ] && break; sleep 0.1; done
+kill -KILL "$cpid"; wait "$cpid" 2>/dev/null; cpid=""
+[ -d "$store/.recd-calibrate" ] && left="$(ls -A "$store/.recd-calibrate" | tr '\n' ' ')" || left="(nothing)"
+stop_daemon
+: >"$tmp/daemon.log"
+start_daemon "$tmp" "$store"
+sleep 0.3
+if grep -qE "Z (warn|error) |recovery" "$tmp/daemon.log" || [ "$left" = "(nothing)" ]; then notok "restart after a killed run ($left left) complained: $(grep -E 'Z (warn|error) |recovery' "$tmp/daemon.log" | head -n 3)"
+else ok "killed run left $left; the restart says nothing about it"; fi
+
+# Inside the daemon, through the control socket (root here, so privileged); it also clears the crashed run's folder.
+out="$("$BIN" ctl --board-dir "$ROOT/board" --storage "$store" calibrate --seconds 5 2>&1)"; rc=$?
+state="$tmp/store.state"
+[ "$rc" = 0 ] && grep -q "^calibrate 1/" <<<"$out" && [ -s "$state/host-x86_64.tuned.json" ] && [ -s "$state/host-x86_64.calibration.md" ] \
+  && ok "recd ctl calibrate --seconds 5: tuned profile in the state folder" || notok "ctl calibrate: rc=$rc $(tail -n 5 <<<"$out")"
+no_scratch && ok "no scratch files left after the shell's run" || notok "scratch left: $(find "$store" -name '.recd-calibrate*')"
+echo "# took $(( $(date +%s) - T0 )) s"
+finish
