@@ -3,12 +3,13 @@ using Recd.Selection;
 namespace Recd.Tests.Selection;
 
 /// <summary>
-/// The kind of the selector's latest decision, as the regression table names it. Read from the
-/// sentence while the selector has no decision values (the table was frozen from that selector).
+/// The kind of the selector's latest decision, as the regression table names it: the decision value's
+/// kind. <see cref="Classify"/> reads it from the sentence, as the table was frozen from the rule-block
+/// selector, which had no decision values; a test holds the two to agree.
 /// </summary>
 internal static class DecisionKinds
 {
-    public static string Of(Selector s) => Classify(s.Reason);
+    public static string Of(Selector s) => s.Decision.Kind.ToString();
 
     public static string Classify(string reason)
     {
