@@ -10,6 +10,9 @@ internal readonly record struct At(PathChoice Path, int Recording, int Window, b
 /// <summary>What a modelled window costs: CPU ns/B, the rate it moves at, data left queued, bytes left dirty, or the path refused (EINVAL).</summary>
 internal readonly record struct Modelled(double Cost, double Rate = 1e9, bool Backlog = false, bool Absorbed = false, bool Unavailable = false);
 
+/// <summary>One window as a test sees it: the path it was on, whether it followed a switch, the phase and chosen path it was taken in, the selector's exploring bill before it.</summary>
+internal readonly record struct Seen(Selector S, PathChoice On, bool SwitchWindow, Phase PhaseBefore, int SettledBefore, double ExtraNsBefore, CostSample Sample);
+
 /// <summary>
 /// One storage root driven the way the daemon drives it: a real <see cref="SelectionContext"/> over
 /// temporary directories (its learned costs file, its mount's shared exploration), a selector per
@@ -40,8 +43,8 @@ internal sealed class SelectorProtocol : IDisposable
     public SelectionContext Context { get; }
     public int Recordings { get; private set; }
 
-    /// <summary>Called after each window: the selector, the path the window was on, and whether it was a switch's window.</summary>
-    public Action<Selector, PathChoice, bool>? OnEach { get; set; }
+    /// <summary>Called after each window with what it was and what the selector was before it.</summary>
+    public Action<Seen>? OnEach { get; set; }
 
     /// <summary>
     /// Runs one recording of up to <paramref name="windows"/> windows (fewer when <paramref name="length"/>,
@@ -75,7 +78,7 @@ internal sealed class SelectorProtocol : IDisposable
             written += bytes;
             s.Condition?.Observe(sample);
             var on = current;
-            bool wasSettling = settling;
+            var seen = new Seen(s, on, settling, s.Phase, s.SettledIndex, s.ExplorationExtraNs, sample);
             if (settling)
             {
                 settling = false;
@@ -89,7 +92,7 @@ internal sealed class SelectorProtocol : IDisposable
                 line.Add(w, on.Label + " " + DecisionKinds.Of(s));
                 if (next != current) { current = next; settling = true; }
             }
-            OnEach?.Invoke(s, on, wasSettling);
+            OnEach?.Invoke(seen);
         }
         line.Flush();
         Context.Learned.Merge(Context.LearnedKey, s);
