@@ -102,7 +102,7 @@ public sealed partial class Selector
         var next = _phase.Kind switch
         {
             PhaseKind.Probing => OnProbing(),
-            PhaseKind.Reprobe => SteadyRules(),
+            PhaseKind.Reprobe => OnReprobe(),
             PhaseKind.Confirm => OnConfirm(),
             PhaseKind.Check => OnCheck(),
             PhaseKind.StarvationCheck => OnStarvationCheck(s),
