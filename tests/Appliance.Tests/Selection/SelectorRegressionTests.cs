@@ -8,7 +8,7 @@ namespace Recd.Tests.Selection;
 /// protocol, records per window the path it was on and the kind of the selector's latest decision
 /// (run-length lines), and per recording its end state. The table (SelectorRegression.table) was
 /// frozen from the rule-block selector before its rewrite as a state machine; a difference must be
-/// listed in docs/selector.md with why the new behaviour is right, and the table regenerated:
+/// listed in docs/selector.md §9 with why the new behaviour is right, and the table regenerated:
 /// RECD_FREEZE_SELECTOR_TABLE=1 dotnet test ... --filter SelectorRegressionTests.
 /// </summary>
 public class SelectorRegressionTests
