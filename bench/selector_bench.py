@@ -263,9 +263,12 @@ def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first):
 
 
 def run_columns(r):
-    """The per-run columns taken from the manifests (see collect)."""
-    return dict(thread_s_per_gib=round(r["thread_gib"], 4), daemon_s_per_gib=round(r["daemon_gib"], 4),
-                fuse_server_s_per_gib=round(r["fuse_gib"], 4), fuse_attributed_s_per_gib=round(r["fuse_attr_gib"], 4),
+    """The per-run columns taken from the manifests (see collect). A duet's runs have no daemon/FUSE split
+    of their own (run_duet measures each daemon's CPU as the run's cost): those columns stay empty."""
+    def fig(key):
+        return round(r[key], 4) if key in r else ""
+    return dict(thread_s_per_gib=fig("thread_gib"), daemon_s_per_gib=fig("daemon_gib"),
+                fuse_server_s_per_gib=fig("fuse_gib"), fuse_attributed_s_per_gib=fig("fuse_attr_gib"),
                 recordings_by_path=" ".join(f"{k}:{v}" for k, v in sorted(r["choices"].items())),
                 exploring=round(r["exploring"], 4), off_main=round(r["off_main"], 4))
 

@@ -256,7 +256,8 @@ public sealed class Recording : IDisposable
             if (next != _choice)
             {
                 if (_selector.CurrentIndex != _selector.SettledIndex) StorageCounters.CountProbe();
-                Log.Debug($"{Name}: {_selector.Reason}");
+                // The sentence is made when read: only when it will be written.
+                if (Log.MinLevel <= LogLevel.Debug) Log.Debug($"{Name}: {_selector.Reason}");
                 SwitchTo(next);
             }
         }

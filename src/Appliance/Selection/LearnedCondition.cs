@@ -51,7 +51,7 @@ public readonly record struct LearnedCondition(ConcurrencyBand Band, RateClass R
         return true;
     }
 
-    private static string BandText(ConcurrencyBand band) => band switch
+    internal static string BandText(ConcurrencyBand band) => band switch
     {
         ConcurrencyBand.One => "x1",
         ConcurrencyBand.Few => "x2-4",

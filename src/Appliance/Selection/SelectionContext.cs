@@ -65,7 +65,7 @@ public sealed class SelectionContext
         bool noSplice = _paths.NoSplice;
         var candidates = Array.FindAll(Candidates, c => (directUsable || c.Kind != WritePathKind.Direct) && !(noSplice && c.Kind == WritePathKind.Splice));
         var band = LearnedCondition.BandOf(concurrent);
-        var (seed, _) = Learned.Seed(LearnedKey, band);
-        return new Selector(Options, candidates, seed, Exploration) { Condition = new RecordingCondition(band) };
+        var (seed, from) = Learned.Seed(LearnedKey, band);
+        return new Selector(Options, candidates, seed, Exploration) { Condition = new RecordingCondition(band), MountKey = LearnedKey, SeededFrom = from };
     }
 }

@@ -1,0 +1,143 @@
+using Recd.WritePaths;
+
+namespace Recd.Selection;
+
+/// <summary>
+/// What one recording believes each path costs (docs/selector.md R4). One figure per path, ns/B in
+/// the root's cost view (<see cref="PathCost"/>): the chosen path's is its level, every other path's is
+/// held as a ratio to it, measured beside it, and re-derived from the level as the level moves. Kept
+/// beside it, because R9-R11 and R6 need them: each path's figure as last measured (ns/B then), its
+/// last raw window, its last rate, its windows in this recording and when it was last measured.
+/// </summary>
+internal sealed class CostEstimate
+{
+    public const int NeverHere = int.MinValue / 2;
+
+    public readonly PathCost[] Costs;
+    public readonly int[] WindowsHere, LastWindow;
+    public readonly double[] LastRate, LastRaw, Ratio, AsMeasured;
+
+    public CostEstimate(IReadOnlyList<PathChoice> choices, IReadOnlyDictionary<string, PathCost>? seed, int probeWindows)
+    {
+        int n = choices.Count;
+        Costs = new PathCost[n];
+        WindowsHere = new int[n];
+        LastWindow = new int[n];
+        Array.Fill(LastWindow, NeverHere);
+        LastRate = new double[n];
+        LastRaw = new double[n];
+        Ratio = new double[n];
+        AsMeasured = new double[n];
+        Array.Fill(LastRaw, double.NaN);
+        Array.Fill(Ratio, double.NaN);
+        Array.Fill(AsMeasured, double.NaN);
+        for (int i = 0; i < n; i++)
+        {
+            Costs[i] = new PathCost { NsPerByte = double.NaN };
+            // R1: a seeded figure counts for at most a probe round's windows: it is from another time.
+            if (seed is not null && seed.TryGetValue(choices[i].Label, out var l) && l.Windows > 0)
+            {
+                Costs[i].NsPerByte = l.NsPerByte;
+                Costs[i].BytesPerSecond = l.BytesPerSecond;
+                Costs[i].Windows = Math.Min(l.Windows, probeWindows);
+                Costs[i].AbsorbedShare = l.AbsorbedShare;
+            }
+        }
+    }
+
+    public int Count => Costs.Length;
+
+    public double Cost(int i) => Costs[i].NsPerByte;
+
+    /// <summary>
+    /// R4: folds window <paramref name="window"/> of path <paramref name="i"/> in. Returns whether it was
+    /// a measurement beside the chosen path <paramref name="settled"/> (a probe: read in its frame).
+    /// </summary>
+    public bool Fold(int i, in CostSample s, int settled, bool probing, int window, string view)
+    {
+        var c = Costs[i];
+        // The first window in this recording replaces a seeded figure (another time, another phase
+        // of the machine, another sender); every later probe of another path replaces its cost (what
+        // it costs now, beside the chosen path, is the question); rate and backlog share stay smoothed.
+        // Except a window absorbed by dirty page cache: such a path pays for its writes later, in
+        // windows throttled by writeback (ext4 splice: 0.24 ns/B absorbed, 2.0 throttled): folded in.
+        bool beside = !probing && settled >= 0 && i != settled, replaces = !s.Absorbed;
+        if (WindowsHere[i]++ == 0) { if (replaces) { c.NsPerByte = double.NaN; c.Windows = 0; } }
+        else if (beside && replaces) c.NsPerByte = double.NaN;
+        double cost = s.NsPerByte(view);
+        LastRaw[i] = cost;
+        // A probe is read in the chosen path's frame: its cost times the chosen path's average over
+        // the chosen path's window just before. A probe taken in a dear phase is not the path being dear.
+        if (beside && WindowsHere[settled] > 1)
+        {
+            double a = LastRaw[settled], avg = Costs[settled].NsPerByte;
+            if (a > 0 && avg > 0) cost *= avg / a;
+        }
+        c.Add(s, cost);
+        LastWindow[i] = window;
+        if (beside)
+        {
+            Ratio[i] = c.NsPerByte / Costs[settled].NsPerByte;
+            AsMeasured[i] = c.NsPerByte;
+        }
+        else if (i == settled && !probing)
+            for (int j = 0; j < Costs.Length; j++)
+                if (j != i && !double.IsNaN(Ratio[j])) Costs[j].NsPerByte = Ratio[j] * c.NsPerByte;
+        LastRate[i] = s.BytesPerSecond;
+        return beside;
+    }
+
+    /// <summary>Makes <paramref name="i"/> the level: every other figure becomes a ratio to it, all in one frame as they stand.</summary>
+    public void Settle(int i)
+    {
+        double level = Costs[i].NsPerByte;
+        for (int j = 0; j < Costs.Length; j++)
+        {
+            Ratio[j] = j == i ? 1 : Costs[j].NsPerByte / level;
+            AsMeasured[j] = Costs[j].NsPerByte;
+        }
+    }
+
+    /// <summary>Sets path <paramref name="i"/>'s figure as a ratio to the chosen path's.</summary>
+    public void SetRelative(int i, int settled, double ratio)
+    {
+        Ratio[i] = ratio;
+        AsMeasured[i] = Costs[i].NsPerByte = ratio * Costs[settled].NsPerByte;
+    }
+
+    /// <summary>A usable path with fewer than <paramref name="probeWindows"/> windows, first in candidate order, or -1.</summary>
+    public int Unprobed(int probeWindows)
+    {
+        for (int i = 0; i < Costs.Length; i++)
+            if (Costs[i].Windows < probeWindows && !Costs[i].Excluded) return i;
+        return -1;
+    }
+
+    public int Cheapest() => CheapestExcept(-1);
+
+    /// <summary>The cheapest measured, usable path other than <paramref name="skip"/>, or -1.</summary>
+    public int CheapestExcept(int skip)
+    {
+        int best = -1;
+        for (int i = 0; i < Costs.Length; i++)
+        {
+            var c = Costs[i];
+            if (i == skip || c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte)) continue;
+            if (best < 0 || c.NsPerByte < Costs[best].NsPerByte) best = i;
+        }
+        return best;
+    }
+
+    /// <summary>If every measured path starved, the fastest one is the least bad.</summary>
+    public int CheapestOrFastest()
+    {
+        int best = Cheapest();
+        if (best >= 0) return best;
+        for (int i = 0; i < Costs.Length; i++)
+            if (!Costs[i].Unavailable && (best < 0 || Costs[i].BytesPerSecond > Costs[best].BytesPerSecond)) best = i;
+        return Math.Max(best, 0);
+    }
+
+    /// <summary>Windows since path <paramref name="i"/> was last measured in this recording, or -1 if never.</summary>
+    public int Age(int i, int window) => LastWindow[i] == NeverHere ? -1 : window - LastWindow[i];
+}

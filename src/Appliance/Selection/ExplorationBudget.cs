@@ -1,0 +1,82 @@
+namespace Recd.Selection;
+
+/// <summary>
+/// What exploring may spend (docs/selector.md R16): this recording's ledger of bytes off the chosen
+/// path and CPU beyond it, and the mount's (<see cref="MountExploration"/>), which pays for a probe
+/// the recording's own cost budget has not saved up for, and for a short recording's probe (R13).
+/// </summary>
+internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mount)
+{
+    private ExplorationLedger _ledger;
+    // The mount's, or (without one) this recording's own smoothed cost of a switch back.
+    private readonly MountExploration _switchCosts = mount ?? new MountExploration();
+
+    public MountExploration? Mount => mount;
+    public long ExploredBytes => _ledger.ExploredBytes;
+    public long TotalBytes => _ledger.TotalBytes;
+    public double ExtraNs => _ledger.ExtraNs;
+
+    /// <summary>The recording measured a path for its mount (R13): the mount booked that window when it granted it.</summary>
+    public bool ProbedForMount { get; set; }
+
+    /// <summary>
+    /// Books one window: <paramref name="exploring"/> bills what it cost beyond the chosen path
+    /// (<paramref name="settledNs"/> ns/B, NaN while there is none) to exploring; <paramref name="explored"/>
+    /// counts its bytes as off the chosen path, for the mount too with <paramref name="forMount"/>.
+    /// Returns the extra.
+    /// </summary>
+    public double Account(in CostSample s, bool exploring, bool explored, bool forMount, double settledNs)
+    {
+        double spent = s.CostNs(o.CostView), extra = 0;
+        if (exploring && !double.IsNaN(settledNs)) extra = Math.Max(0, spent - settledNs * s.Bytes);
+        _ledger.Add(s.Bytes, explored, spent, extra);
+        mount?.Account(s.Bytes, forMount, spent, extra);
+        return extra;
+    }
+
+    /// <summary>R3: what the window after a switch back onto the chosen path cost beyond it.</summary>
+    public void NoteSwitchBack(double extraNs) => _switchCosts.NoteSwitchBack(extraNs);
+
+    /// <summary>
+    /// R16: what one probe window of a path at <paramref name="otherNs"/> is expected to cost beyond the
+    /// chosen path: the window after the switch to it (paid, not judged), the measured one, and the
+    /// window after the switch back (smoothed from those seen on the mount).
+    /// </summary>
+    public double ProbeExtraNs(double settledNs, double otherNs)
+    {
+        double onOther = double.IsNaN(otherNs) ? 0 : Math.Max(0, otherNs - settledNs) * o.WindowBytes;
+        return 2 * onOther + Math.Max(0, _switchCosts.SwitchBackNs);
+    }
+
+    /// <summary>
+    /// R16: one more probe window fits the byte budget and (with <paramref name="costToo"/>) the cost
+    /// budget: this recording's, or else the mount's (backed off while probes confirm the ranking).
+    /// </summary>
+    public bool Affordable(double settledNs, double otherNs, bool costToo = true)
+    {
+        if (!_ledger.BytesFit(o.WindowBytes, o.ExplorationBudget)) return false;
+        if (!costToo || !ProbeCost(settledNs, otherNs, out double extra, out double window)) return true;
+        return _ledger.CostFits(extra, window, o.ExplorationCostBudget)
+            || mount?.CostFits(extra, window, o.ExplorationCostBudget) == true;
+    }
+
+    /// <summary>Whether this recording's own cost budget pays for the probe window.</summary>
+    public bool OwnCostFits(double settledNs, double otherNs) =>
+        !ProbeCost(settledNs, otherNs, out double extra, out double window) || _ledger.CostFits(extra, window, o.ExplorationCostBudget);
+
+    /// <summary>R13: takes one probe window for the mount if the mount's budgets have room (the window is reserved there).</summary>
+    public bool TryTakeForMount(double settledNs, double otherNs)
+    {
+        double cost = double.IsNaN(otherNs) ? settledNs : otherNs;
+        return mount!.TryTake(o.WindowBytes, o.ExplorationBudget, ProbeExtraNs(settledNs, otherNs), o.ExplorationCostBudget, cost * o.WindowBytes);
+    }
+
+    /// <summary>A probe window's expected cost beyond the chosen path and in all; false while either path has no figure.</summary>
+    private bool ProbeCost(double settledNs, double otherNs, out double extraNs, out double windowNs)
+    {
+        bool known = !double.IsNaN(settledNs) && !double.IsNaN(otherNs);
+        extraNs = known ? ProbeExtraNs(settledNs, otherNs) : 0;
+        windowNs = known ? otherNs * o.WindowBytes : 0;
+        return known;
+    }
+}
