@@ -32,6 +32,7 @@ Ratios: medians of per-round ratios with a bootstrap 90% interval (bench.paired_
 import bisect, csv, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 import bench
+import live_duet
 from bench import CpuGroup, Daemon, GiB, paired_ratio, settle
 
 MiB = 1 << 20
@@ -39,6 +40,7 @@ RATE = 10_000_000          # bit/s per stream
 TS_SEND = 1316             # 7 TS packets
 BATCH, BATCH_MS = 256 << 10, 1000
 RECD_PATHS = ["buffered", "splice", "direct", "auto"]
+STATIC = ["buffered", "splice", "direct"]
 C_PATHS = ["buffered", "splice", "direct"]
 POLL_S = 0.1
 
@@ -280,7 +282,9 @@ def strace_counts(daemon, native, storage, path, streams, write, seconds, seq):
     st.wait(timeout=30)
     if r.returncode != 0:
         raise RuntimeError(f"sender failed under strace: {r.stderr.strip()}")
-    counts = {}
+    # Per thread, then only the threads that received body bytes: the accept loop and the control
+    # socket poll 4 times a second each, which at x4 is 1.7 polls per MiB that no transfer makes.
+    by_tid = {}
     with open(trace) as f:
         for line in f:
             m = SYSCALL.match(line)
@@ -289,7 +293,14 @@ def strace_counts(daemon, native, storage, path, streams, write, seconds, seq):
             name, args = m.group(1), m.group(2)
             if name == "splice":
                 name = "splice sock->pipe" if re.match(r"\s*\d+, NULL, \d+, NULL", args) else "splice pipe->file"
-            counts[name] = counts.get(name, 0) + 1
+            tid = line.split(None, 1)[0]
+            c = by_tid.setdefault(tid, {})
+            c[name] = c.get(name, 0) + 1
+    counts = {}
+    for c in by_tid.values():
+        if any(k in c for k in ("recvfrom", "recvmsg", "splice sock->pipe")):
+            for k, v in c.items():
+                counts[k] = counts.get(k, 0) + v
     os.unlink(trace)
     for n in names:
         daemon.delete(n)
@@ -314,7 +325,7 @@ def main(opts):
     groups = {"recd": CpuGroup("recd-live-recd"), "c": CpuGroup("recd-live-c")}
     groups["recd"].add(daemon.proc.pid)
     print("receiver CPU: " + ("cgroup cpuacct" if groups["recd"].ok else "/proc/PID/stat and getrusage (10 ms ticks)"))
-    raw, rows, straces, bulk_raw = [], [], {}, []
+    raw, rows, straces, bulk_raw, duets, duet_raw = [], [], {}, [], {}, []
     res = {}
     seq = 0
     try:
@@ -347,6 +358,12 @@ def main(opts):
                 bulk[p].append(b["cpu"] / (opts.bulk_size / GiB))
                 bulk_raw.append(dict(path=p, round=rnd + 1, bytes=opts.bulk_size, cpu_s_per_gib=round(bulk[p][-1], 4),
                                      mb_per_s=round(opts.bulk_size / b["wall"] / 1e6, 1), label=b["label"]))
+        # auto beside the condition's cheapest static path, both at once (bench/live_duet.py).
+        if opts.live_duet_rounds > 0 and all(f"recd:{p}" in receivers for p in STATIC):
+            for cond in conditions:
+                best = min(STATIC, key=lambda p: statistics.median(x["cpu"] for x in res[cond][f"recd:{p}"]))
+                sys.stderr.write(f"  {cond}: live duet, auto beside {best}\n")
+                duets[cond] = (best, *live_duet.run(opts.root, native, base, cond, best, opts.live_duet_rounds, opts.seconds))
         if opts.strace_seconds > 0 and shutil.which("strace"):
             streams, write = parse_condition("x4")
             for p in RECD_PATHS:
@@ -405,16 +422,29 @@ def main(opts):
                   f"{row['latency_p50_s']:>9.2f} {row['latency_max_s']:>9.2f} {rss:>12} {row['sender_max_late_s']:>7.3f}  "
                   f"{col_same:>22} {col_batch:>20} {col_bulk:>16}")
     if straces:
-        print(f"\nrecd receive-side syscalls per MiB under strace -f (x4, 1316-byte sends, {opts.strace_seconds} s, not timed):")
+        print(f"\nrecd receive-side syscalls per MiB under strace -f, transfer threads only (x4, 1316-byte sends, {opts.strace_seconds} s, not timed):")
         for p, cnt in straces.items():
             print(f"  {p:9} " + ", ".join(f"{k} {v:.1f}" for k, v in cnt.items()))
+    if duets:
+        print(f"\nlive duets: auto beside the best static path at the same time ({opts.live_duet_rounds} rounds after 1 not counted,"
+              " roles swapped every round, both daemons on CPU 1, senders on CPU 0), CPU-s/GiB up to the first sender's exit:")
+        for cond, (best, per_round, auto_paths) in duets.items():
+            a, b = [r[0] for r in per_round], [r[1] for r in per_round]
+            q = paired_ratio(a, b)
+            total = sum(auto_paths.values()) or 1
+            on = ", ".join(f"{p} {v / total:.0%}" for p, v in sorted(auto_paths.items(), key=lambda kv: -kv[1]))
+            print(f"  {cond}: auto {bench.fmt(a, digits=3)}, {best} {bench.fmt(b, digits=3)}; auto/{best} {q[0]:.3f} "
+                  f"[{q[1]:.3f}-{q[2]:.3f}] ({'ok' if q[0] <= 1.05 else 'NOT met'}: target 1.05); auto's bytes: {on}")
+            for k, (x, y) in enumerate(per_round):
+                duet_raw.append(dict(condition=cond, round=k + 1, best=best, auto_cpu_s_per_gib=round(x, 4),
+                                     best_cpu_s_per_gib=round(y, 4), ratio=round(x / y, 4) if y else ""))
     print("* median of per-round ratios (each recd run against the C run of the same round), bootstrap 90% interval;"
           " live/bulk = median live / median bulk (not paired)")
     print("latency: recd = send to committedLength (durable), C = send to file size (not durable); final commit left out; "
           f"{POLL_S} s polling")
     targets(rows, conditions)
     for name, data in (("live_runs.csv", raw), ("live_summary.csv", rows), ("live_bulk.csv", bulk_raw),
-                       ("live_strace.csv", [dict(path=p, **c) for p, c in straces.items()])):
+                       ("live_strace.csv", [dict(path=p, **c) for p, c in straces.items()]), ("live_duet.csv", duet_raw)):
         if data:
             keys = []
             for d in data:
@@ -423,7 +453,7 @@ def main(opts):
                 w = csv.DictWriter(f, fieldnames=keys)
                 w.writeheader()
                 w.writerows(data)
-    print(f"\nwritten: {outdir}/live_runs.csv, live_summary.csv, live_bulk.csv, live_strace.csv")
+    print(f"\nwritten: {outdir}/live_runs.csv, live_summary.csv, live_bulk.csv, live_strace.csv, live_duet.csv")
 
 
 def targets(rows, conditions):

@@ -34,6 +34,7 @@ public sealed unsafe class BufferedWritePath : IWritePath
             int werr = file.TryWriteAll(new ReadOnlySpan<byte>(_buffer.Pointer, got), offset + moved, out long written);
             moved += written;
             if (werr != 0) return new MoveResult(moved, MoveStatus.StorageFailed, werr);
+            batch?.Written();
         }
         return new MoveResult(moved, MoveStatus.Completed);
     }

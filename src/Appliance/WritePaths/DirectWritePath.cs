@@ -6,8 +6,9 @@ namespace Recd.WritePaths;
 /// recv(2) into an aligned buffer, write(2) through O_DIRECT in whole 4 KiB blocks at aligned
 /// offsets: the page cache is bypassed, so a recording does not evict what a 256 MiB box is playing.
 /// An unaligned start is brought to the next block with a buffered pwrite, and the unaligned end
-/// of a span goes out buffered too; the kernel keeps the two kinds of write coherent (a direct write
-/// flushes and invalidates cached pages in its range).
+/// of a write goes out buffered too (and is kept for the next write's block, see _tailFile); the
+/// kernel keeps the two kinds of write coherent (a direct write flushes and invalidates cached
+/// pages in its range).
 /// </summary>
 public sealed unsafe class DirectWritePath : IWritePath
 {
@@ -32,45 +33,89 @@ public sealed unsafe class DirectWritePath : IWritePath
     public long DirectBytes { get; private set; }
     public long BufferedBytes { get; private set; }
 
+    // The sub-block tail of the last write, kept at the buffer's front. It is in the file already
+    // (written buffered, so every byte read is on file when a Move returns); a Move that continues
+    // right after it rewrites its block with O_DIRECT together with the new bytes, so a Move that
+    // ends mid-block (the latency bound, every second on a live stream) costs no unaligned reads
+    // and writes on the next one. The rewrite is the same bytes: the kernel writes the cached page
+    // back and invalidates it before the direct write (iomap_dio_rw), so the two stay coherent.
+    private RecordingFile? _tailFile;
+    private long _tailAt;
+    private int _tailLength;
+
     public MoveResult Move(int socketFd, RecordingFile file, long offset, long count, SocketBatch? batch = null)
     {
         batch?.StartMove();
         if (!file.TryGetDirectFd(out int directFd, out int openErr))
             return new MoveResult(0, MoveStatus.Unsupported, openErr);
 
+        int held = ReferenceEquals(_tailFile, file) && _tailAt + _tailLength == offset ? _tailLength : 0;
+        _tailFile = null; // kept again only where the file ends with exactly the buffer's tail
         long moved = 0;
         while (moved < count)
         {
             long pos = offset + moved;
             long left = count - moved;
             int misalign = (int)(pos % Block);
-            // Whole blocks when we can; the piece up to the next boundary, or the final tail, buffered.
-            bool aligned = misalign == 0 && left >= Block;
-            int want = aligned
-                ? (int)Math.Min(_buffer.Size, left - left % Block)
-                : (int)Math.Min(misalign == 0 ? left : Block - misalign, left);
+            if (held == 0 && misalign != 0)
+            {
+                // An unaligned start (a resume, or after another path): the piece up to the boundary, buffered.
+                int piece = (int)Math.Min(Block - misalign, left);
+                int got = Fill(socketFd, 0, piece, batch, out var st, out int re);
+                long w = 0;
+                int e = WriteRestBuffered(file, got, pos, ref w);
+                moved += w;
+                if (e != 0) return new MoveResult(moved, MoveStatus.StorageFailed, e);
+                batch?.Written();
+                if (got < piece) return new MoveResult(moved, st, re);
+                continue;
+            }
 
-            int filled = Fill(socketFd, want, batch, out var status, out int rerr);
-            int werr = aligned && filled == want
-                ? WriteDirect(directFd, file, filled, pos, out long written)
-                : WriteMixed(directFd, file, filled, pos, out written);
-            moved += written;
+            // Whole blocks direct from an aligned offset (the held tail's), the new sub-block tail buffered.
+            long at = pos - held;
+            int want = (int)Math.Min(_buffer.Size - held, left);
+            int filled = Fill(socketFd, held, want, batch, out var status, out int rerr);
+            int total = held + filled;
+            int whole = total - total % Block;
+            long written = 0;
+            int werr = whole > 0 ? WriteDirect(directFd, file, whole, at, out written) : 0;
+            if (werr == 0)
+            {
+                written = Math.Max(written, held); // a tail still short of a block is on file already
+                werr = WriteRestBuffered(file, total, at, ref written);
+            }
+            moved += Math.Max(0, written - held);
             if (werr != 0) return new MoveResult(moved, MoveStatus.StorageFailed, werr);
-            if (filled < want) return new MoveResult(moved, status, rerr);
+            batch?.Written();
             if (_directRefused) return new MoveResult(moved, MoveStatus.Unsupported, Libc.EINVAL);
+            held = total - whole;
+            if (held > 0 && whole > 0) Buffer.MemoryCopy(_buffer.Pointer + whole, _buffer.Pointer, _buffer.Size, held);
+            if (filled < want)
+            {
+                KeepTail(file, offset + moved, held);
+                return new MoveResult(moved, status, rerr);
+            }
         }
+        KeepTail(file, offset + moved, held);
         return new MoveResult(moved, MoveStatus.Completed);
     }
 
-    /// <summary>Reads until <paramref name="want"/> bytes are in the buffer, or the socket stops.</summary>
-    private int Fill(int socketFd, int want, SocketBatch? batch, out MoveStatus status, out int errno)
+    private void KeepTail(RecordingFile file, long end, int held)
+    {
+        _tailFile = held > 0 ? file : null;
+        _tailAt = end - held;
+        _tailLength = held;
+    }
+
+    /// <summary>Reads until <paramref name="want"/> bytes are in the buffer after <paramref name="at"/>, or the socket stops.</summary>
+    private int Fill(int socketFd, int at, int want, SocketBatch? batch, out MoveStatus status, out int errno)
     {
         int filled = 0;
         status = MoveStatus.Completed;
         errno = 0;
         while (filled < want)
         {
-            int got = SocketRead.Recv(socketFd, _buffer.Pointer + filled, want - filled, batch, out status, out errno);
+            int got = SocketRead.Recv(socketFd, _buffer.Pointer + at + filled, want - filled, batch, out status, out errno);
             if (got == 0) break;
             filled += got;
         }
@@ -98,19 +143,6 @@ public sealed unsafe class DirectWritePath : IWritePath
             if (errno != Libc.EINVAL) return errno;
             _directRefused = true; // the device wants more than 4 KiB alignment: these bytes go buffered, then stop using O_DIRECT
             break;
-        }
-        return WriteRestBuffered(file, length, pos, ref written);
-    }
-
-    /// <summary>A partial fill or an unaligned piece: whole blocks direct when aligned, the rest buffered.</summary>
-    private int WriteMixed(int directFd, RecordingFile file, int length, long pos, out long written)
-    {
-        written = 0;
-        int blocks = pos % Block == 0 ? length - length % Block : 0;
-        if (blocks > 0)
-        {
-            int err = WriteDirect(directFd, file, blocks, pos, out written);
-            if (err != 0 || written < blocks) return err;
         }
         return WriteRestBuffered(file, length, pos, ref written);
     }

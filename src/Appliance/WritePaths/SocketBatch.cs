@@ -7,24 +7,35 @@ namespace Recd.WritePaths;
 /// Batched wakeups for one recording's socket. A live stream arrives in small segments (1316-byte
 /// sends of 7 TS packets, ~10 Mbit/s); a receiver that reads whenever anything is queued wakes per
 /// segment and pays per wakeup, not per byte (measured here: 12.5 CPU-s/GiB, against 1.5 with
-/// SO_RCVLOWAT at 256 KiB). So before a read that found the socket drained, the write path waits in
-/// poll(2) with SO_RCVLOWAT set to the batch, never to more than the bytes the current read still
-/// expects (a Content-Length body's last bytes and a chunk's end must not wait for a timeout), and
-/// never past the latency bound of the current Move: then it takes whatever is queued, and returns
-/// if nothing is (<see cref="MoveStatus.Due"/>), so a slow sender's bytes still reach the file
-/// within the bound. While reads come back full, data is flowing (bulk): no poll, no extra syscall.
+/// SO_RCVLOWAT at 256 KiB). So every read waits in poll(2) with SO_RCVLOWAT set to the batch, never
+/// to more than the bytes the current read still expects (a Content-Length body's last bytes and a
+/// chunk's end must not wait for a timeout). A poll that finds a batch queued returns at once, so a
+/// bulk sender pays one cheap poll per buffer, and a read that came back full is not followed by a
+/// second read for the few segments that arrived meanwhile (that cost a recv and a pwrite per batch).
+/// Two clocks bound the waits:
+/// - the byte bound: every byte queued now arrived after the last read that drained the socket, so
+///   at that read + BatchLatencyMs whatever is queued is read, batch or not (a slow sender's bytes
+///   reach the file within the bound, as a C receiver's poll(timeout) per read does);
+/// - the Move bound: a Move returns (<see cref="MoveStatus.Due"/>) at most BatchLatencyMs after it
+///   started, so the recording commits, beats and sees "rec stop" on time; younger bytes than the
+///   byte bound stay queued for the next Move's wait (reading them here cost an extra short read and
+///   write per Move, and for direct an unaligned tail). A path that holds read bytes unwritten
+///   (direct's buffer) is told to write them (Due) by the time the oldest of them reaches the bound.
 /// One instance per recording, used by its transfer thread only; allocation-free.
 /// </summary>
 public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBufferBytes = 0)
 {
-    private int _lowat = 1;      // what the socket has now (the kernel default is 1)
-    private bool _flowing;       // the last read filled its request: more is probably queued
-    private long _deadline;      // Stopwatch ticks: the current Move returns by then
+    private const long None = long.MaxValue;
+    private readonly long _bound = latencyMs * Stopwatch.Frequency / 1000;
+    private int _lowat = 1;            // what the socket has now (the kernel default is 1)
+    private long _drainedAt;           // Stopwatch ticks of the last read that found the socket empty
+    private long _unwrittenSince = None; // read bytes not yet in the file arrived after this
+    private long _moveDeadline;        // the current Move returns by then
 
     public int BatchBytes => batchBytes;
     public int LatencyMs => latencyMs;
 
-    /// <summary>Reads that found the socket drained and waited for a batch, over the recording (a wakeup each).</summary>
+    /// <summary>poll(2) calls before reads, over the recording (each a wakeup unless a batch was already queued).</summary>
     public long Waits { get; private set; }
 
     private int _restoreFlags = -1;
@@ -33,7 +44,8 @@ public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBuffer
     /// <summary>
     /// Before a body span: the socket turns non-blocking, because splice(2) from a TCP socket blocks
     /// by the socket file's O_NONBLOCK alone (tcp_splice_read; SPLICE_F_NONBLOCK is about the pipe),
-    /// and a read while data is flowing must never block past the latency bound.
+    /// and a read must never block past the latency bound. The caller has just read the head or
+    /// chunk line, so what is queued now is counted from now.
     /// </summary>
     public void Begin(int fd)
     {
@@ -42,51 +54,60 @@ public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBuffer
         int flags = Libc.Fcntl(fd, Libc.F_GETFL, 0);
         if (flags >= 0 && (flags & Libc.O_NONBLOCK) == 0 && Libc.Fcntl(fd, Libc.F_SETFL, flags | Libc.O_NONBLOCK) == 0)
             _restoreFlags = flags;
+        _drainedAt = Stopwatch.GetTimestamp();
+        _unwrittenSince = None;
     }
 
-    /// <summary>Starts a Move: its bytes reach the file within the latency bound from now.</summary>
-    public void StartMove()
-    {
-        _deadline = Stopwatch.GetTimestamp() + latencyMs * Stopwatch.Frequency / 1000;
-        _tookRest = false;
-    }
-
-    private bool _tookRest; // at the deadline, what was queued has been read once: the Move returns now
+    /// <summary>Starts a Move: it returns within the latency bound from now.</summary>
+    public void StartMove() => _moveDeadline = Stopwatch.GetTimestamp() + _bound;
 
     /// <summary>
     /// Before a non-blocking read of up to <paramref name="want"/> bytes. True: read now (a batch,
-    /// EOF or an error is there, or the deadline came with some bytes queued). False: the deadline
-    /// passed and nothing is queued.
+    /// EOF or an error is there, or queued bytes reached the byte bound). False: the Move returns
+    /// (Due) with what it has in the file: its bound came, or bytes it holds unwritten must go out.
     /// </summary>
     public unsafe bool WaitReadable(int fd, int want)
     {
-        if (_flowing) return true;
         int lowat = Math.Max(1, Math.Min(batchBytes, want));
         if (lowat != _lowat && Libc.SetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_RCVLOWAT, lowat) == 0) _lowat = lowat;
-        Waits++;
+        long byteDue = _drainedAt + _bound;
+        long flushDue = _unwrittenSince == None ? None : _unwrittenSince + _bound;
         var pfd = new Libc.PollFd { Fd = fd, Events = Libc.POLLIN };
         while (true)
         {
-            long left = _deadline - Stopwatch.GetTimestamp();
+            long now = Stopwatch.GetTimestamp();
+            if (now >= flushDue) return false;
+            long until = Math.Min(_moveDeadline, Math.Min(byteDue, flushDue));
+            long left = until - now;
             int timeout = left <= 0 ? 0 : (int)Math.Min(int.MaxValue, (left * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
             pfd.REvents = 0;
+            Waits++;
             int r = Libc.Poll(&pfd, 1, timeout);
             if (r > 0) return true;
             if (r < 0 && Libc.LastErrno == Libc.EINTR) continue;
             if (r < 0) return true; // let the read report the error
-            // The bound has come: take what is queued once, then the Move returns (a stream that
-            // keeps trickling must not keep it reading a few bytes at a time).
-            if (_tookRest) return false;
-            _tookRest = true;
-            return Libc.QueuedBytes(fd) > 0;
+            now = Stopwatch.GetTimestamp();
+            if (now >= flushDue) return false;
+            if (now >= byteDue) return true;   // fewer than a batch, but they have waited long enough
+            if (now >= _moveDeadline) return false;
         }
     }
 
-    /// <summary>After a read: a full read means data is flowing; a short one or EAGAIN means the socket is drained.</summary>
-    public void Read(long got, long wanted) => _flowing = got == wanted;
+    /// <summary>
+    /// After a read (0 for EAGAIN): a short one drained the socket, so later bytes are counted from
+    /// now. Bytes read are unwritten until <see cref="Written"/>; they arrived after the previous drain.
+    /// </summary>
+    public void Read(long got, long wanted)
+    {
+        if (got > 0 && _unwrittenSince == None) _unwrittenSince = _drainedAt;
+        if (got < wanted) _drainedAt = Stopwatch.GetTimestamp();
+    }
 
-    /// <summary>True once the current Move's deadline has passed.</summary>
-    public bool Overdue => Stopwatch.GetTimestamp() >= _deadline;
+    /// <summary>Every byte read so far is in the file.</summary>
+    public void Written() => _unwrittenSince = None;
+
+    /// <summary>True once the current Move's bound has passed.</summary>
+    public bool Overdue => Stopwatch.GetTimestamp() >= _moveDeadline;
 
     /// <summary>
     /// Puts the socket back after a body span (blocking, SO_RCVLOWAT 1): the next reads are chunk
@@ -94,7 +115,7 @@ public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBuffer
     /// </summary>
     public void Release(int fd)
     {
-        _flowing = false;
+        _unwrittenSince = None;
         if (_lowat != 1 && Libc.SetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_RCVLOWAT, 1) == 0) _lowat = 1;
         if (_restoreFlags >= 0) { Libc.Fcntl(fd, Libc.F_SETFL, _restoreFlags); _restoreFlags = -1; }
     }

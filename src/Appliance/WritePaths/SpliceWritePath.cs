@@ -106,6 +106,7 @@ public sealed unsafe class SpliceWritePath : IWritePath
                 }
                 return Broken(moved, errno);
             }
+            batch?.Written();
         }
         return new MoveResult(moved, MoveStatus.Completed);
     }

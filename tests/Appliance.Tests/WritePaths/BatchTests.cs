@@ -84,6 +84,73 @@ public class BatchTests : WritePathTestBase
         Assert.True(batch.Waits <= 16, $"{kind}: {batch.Waits} waits for {Segments} segments");
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void YoungBytesStayQueuedAtAMovesBoundAndEveryByteReadIsOnFileWhenItReturns(WritePathKind kind)
+    {
+        using var dir = new TempDir();
+        using var file = OpenFile(dir.File("young.ts"));
+        using var pair = new LoopbackPair();
+        using var path = Create(kind);
+        var batch = new SocketBatch(8000, latencyMs: 400);
+        var clock = Stopwatch.StartNew();
+        batch.Begin(pair.ServerFd);
+        // t=0: 5000 bytes (below the batch): read at their bound, 400 ms, and the first Move returns.
+        // t=500: a batch of 8000 wakes the second Move; t=600: 3000 more, younger than the bound
+        // when that Move's own bound comes (~800): they stay queued, and the third Move reads them
+        // at their bound (~900, 400 ms after the read that drained the socket at ~500).
+        pair.SendPatternAsync(0, 5000, [5000]).Wait();
+        var sender = Task.Run(() =>
+        {
+            Thread.Sleep(Math.Max(0, 500 - (int)clock.ElapsedMilliseconds));
+            pair.SendPatternAsync(5000, 8000, [8000]).Wait();
+            Thread.Sleep(Math.Max(0, 600 - (int)clock.ElapsedMilliseconds));
+            pair.SendPatternAsync(13_000, 3000, [3000]).Wait();
+        });
+        var first = path.Move(pair.ServerFd, file, 0, 1 << 20, batch);
+        Assert.Equal(new MoveResult(5000, MoveStatus.Due), first);
+        Assert.Equal(Pattern.Sha256(5000), Pattern.FileSha256(dir.File("young.ts")));
+        var second = path.Move(pair.ServerFd, file, 5000, 1 << 20, batch);
+        Assert.Equal(new MoveResult(8000, MoveStatus.Due), second);
+        Assert.Equal(Pattern.Sha256(13_000), Pattern.FileSha256(dir.File("young.ts")));
+        sender.Wait();
+        var third = path.Move(pair.ServerFd, file, 13_000, 1 << 20, batch);
+        long ms = clock.ElapsedMilliseconds;
+        batch.Release(pair.ServerFd);
+        Assert.Equal(new MoveResult(3000, MoveStatus.Due), third);
+        Assert.InRange(ms, 850, 2000);
+        Assert.Equal(Pattern.Sha256(16_000), Pattern.FileSha256(dir.File("young.ts")));
+    }
+
+    [Fact]
+    public void DirectKeepsAMovesSubBlockTailAndWritesTheNextMoveFromItsBlock()
+    {
+        using var dir = new TempDir();
+        using var file = OpenFile(dir.File("tail.ts"));
+        using var pair = new LoopbackPair();
+        using var path = (DirectWritePath)Create(WritePathKind.Direct);
+        var batch = new SocketBatch(Batch, latencyMs: 150);
+        batch.Begin(pair.ServerFd);
+        // Moves that end at the bound mid-block, three times: after the first, every write starts
+        // at the held tail's block, so no unaligned piece is read or written on its own.
+        long moved = 0;
+        int[] pieces = [10_007, 70_001, 5_003];
+        foreach (int n in pieces)
+        {
+            pair.SendPatternAsync(moved, n, [1316]).Wait();
+            var r = path.Move(pair.ServerFd, file, moved, 1 << 20, batch);
+            Assert.Equal(new MoveResult(n, MoveStatus.Due), r);
+            moved += n;
+            Assert.Equal(Pattern.Sha256(moved), Pattern.FileSha256(dir.File("tail.ts")));
+        }
+        batch.Release(pair.ServerFd);
+        // Buffered bytes are exactly each Move's new sub-block tail, never a head piece before a
+        // block boundary (before the held tail, every Move after the first also wrote one).
+        long tails = 0, end = 0;
+        foreach (int n in pieces) tails += (end += n) % DirectWritePath.Block;
+        Assert.Equal(tails, path.BufferedBytes);
+    }
+
     [Fact]
     public void AfterABodySpanTheSocketIsBlockingAgainWithoutALowWatermark()
     {
