@@ -50,7 +50,7 @@ public sealed partial class BoardIoService
             _buttonPolled = true;
             _buttonRaw = _buttonSteady = pressed;
             _buttonRawSince = now;
-            return false;
+            return true; // the line's first level, for the snapshot
         }
         if (pressed != _buttonRaw)
         {
@@ -62,12 +62,13 @@ public sealed partial class BoardIoService
         _buttonSteady = pressed;
         // Timed from the first read of the new level: the second read only confirms it.
         if (pressed) { _buttonDownAt = _buttonRawSince; return true; }
-        return Released(_buttonRawSince);
+        Released(_buttonRawSince);
+        return true;
     }
 
-    private bool Released(long at)
+    private void Released(long at)
     {
-        if (_buttonDownAt < 0) return false;
+        if (_buttonDownAt < 0) return; // held since start-up: no down to time it from
         var held = Stopwatch.GetElapsedTime(_buttonDownAt, at);
         _buttonDownAt = -1;
         if (held >= LongPress)
@@ -83,6 +84,5 @@ public sealed partial class BoardIoService
             ReadTemperature(at);
         }
         ShowPage(0, Stopwatch.GetTimestamp());
-        return true;
     }
 }

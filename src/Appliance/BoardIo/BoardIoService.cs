@@ -118,7 +118,8 @@ public sealed partial class BoardIoService : IDisposable
             now = Stopwatch.GetTimestamp();
             long wakeAt = Math.Min(_nextPage, _nextTemperature);
             if (_buttonLine >= 0) wakeAt = Math.Min(wakeAt, _nextPoll);
-            int waitMs = (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency, 0, 60_000);
+            // Rounded up: waking a fraction of a millisecond early would spin on WaitOne(0) until the deadline.
+            int waitMs = (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency + 1, 0, 60_000);
             _signal.WaitOne(waitMs);
             if (_stopping) break;
             try
