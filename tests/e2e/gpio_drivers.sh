@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 if [ ! -x "$BIN" ]; then notok "$BIN is built"; finish; exit 1; fi
 tmp="$(mktemp -d /tmp/recd-gpio.XXXXXX)"
 pid=""
-trap 'stop_daemon; kill_started; rm -rf "$tmp"' EXIT
+trap 'stop_daemon; kill_started; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 if ls /dev/gpiochip* >/dev/null 2>&1 || [ -d /sys/class/gpio ]; then
   ok "# skip: this machine has GPIO (the emulated board, board_qemu.sh, covers that case)"
   finish; exit
@@ -26,6 +26,7 @@ for driver in libgpiod libgpiodv2 sysfs none; do
   lines="$(grep -c 'board: no GPIO (' "$dir/daemon.log")"
   reason="$(sed -n 's/.*board: no GPIO (\(.*\)): no LEDs.*/\1/p' "$dir/daemon.log" | head -n 1)"
   if [ "$driver" = none ]; then prefix="Gpio:Driver is none"; else prefix="$driver on chip 0: "; fi
+  # The reason on the line itself: a library's probe list must not spill into more log lines.
   if [ "$lines" -eq 1 ] && [ "${reason#"$prefix"}" != "$reason" ] && [ "$code" = 201 ] && [ "$got" = "$want" ]; then
     ok "$driver: runs, logs 'board: no GPIO ($reason)' once, 1 MiB upload sha256-exact"
   else

@@ -46,9 +46,17 @@ public static class GpioOpen
         // leaves the box as GPIO-less as the others.
         catch (Exception e) when (e is PlatformNotSupportedException or DllNotFoundException or IOException or UnauthorizedAccessException)
         {
-            whyNone = $"{options.Driver} on chip {options.Chip}: {e.GetType().Name}: {e.InnerException?.Message ?? e.Message}";
+            whyNone = $"{options.Driver} on chip {options.Chip}: {e.GetType().Name}: {FirstLine(e.InnerException?.Message ?? e.Message)}";
             return null;
         }
+    }
+
+    // A library not found lists every path the loader tried, one a line ("DllNotFound_Linux, libgpiod.so.3, \n
+    // /opt/recd/libgpiod.so.3: cannot open ..."): the reason is logged and shown on one line, the first.
+    internal static string FirstLine(string message)
+    {
+        int end = message.IndexOf('\n');
+        return (end < 0 ? message : message[..end]).TrimEnd(' ', ',', '\r');
     }
 
     private static string? SysFsMissing(string root, int chip)

@@ -159,6 +159,7 @@ public class BoardIoTests
         Assert.Null(opened);
         Assert.StartsWith(driver == GpioDrivers.None ? "Gpio:Driver is none" : $"{driver} on chip 0: ", why);
         Assert.True(why!.Length > $"{driver} on chip 0: ".Length, why);
+        Assert.DoesNotContain('\n', why); // one log line, one gpio-command paragraph
 
         // And the daemon's constructor turns it into "no GPIO (<reason>)": runs, without lines.
         using var store = new StoreFixture();
