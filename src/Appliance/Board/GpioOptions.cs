@@ -7,9 +7,9 @@ namespace Recd.Board;
 public sealed class GpioOptions
 {
     /// <summary>
-    /// libgpiod (System.Device.Gpio's LibGpiodDriver: libgpiod v1, libgpiod.so.2, Debian 12) | none.
-    /// Its libgpiodv2 and sysfs drivers are not offered: with edge events (the button) NativeAOT
-    /// compiles their epoll code, which fails publish with IL2091 (docs/configuration.md).
+    /// libgpiod (LibGpiodDriver: libgpiod v1, libgpiod.so.2) | libgpiodv2 (LibGpiodV2Driver:
+    /// libgpiod.so.3) | sysfs (SysFsDriver: /sys/class/gpio) | none. The button is polled, never
+    /// an edge event: the v2 and sysfs event code fails NativeAOT publish with IL2091 (docs/configuration.md).
     /// </summary>
     public string Driver { get; set; } = GpioDrivers.None;
 
@@ -39,7 +39,7 @@ public sealed class GpioOptions
     public void Validate()
     {
         if (!GpioDrivers.IsKnown(Driver))
-            throw new ArgumentException($"Gpio:Driver must be libgpiod or none, got '{Driver}'");
+            throw new ArgumentException($"Gpio:Driver must be libgpiod, libgpiodv2, sysfs or none, got '{Driver}'");
         // gpiochip numbers are small.
         if (Chip is < 0 or > 63) throw new ArgumentException($"Gpio:Chip must be 0 .. 63, got {Chip}");
         var used = new Dictionary<int, string>();
@@ -68,7 +68,9 @@ public sealed class GpioLineOptions
 public static class GpioDrivers
 {
     public const string LibGpiod = "libgpiod";
+    public const string LibGpiodV2 = "libgpiodv2";
+    public const string SysFs = "sysfs";
     public const string None = "none";
 
-    public static bool IsKnown(string? driver) => driver is LibGpiod or None;
+    public static bool IsKnown(string? driver) => driver is LibGpiod or LibGpiodV2 or SysFs or None;
 }

@@ -28,15 +28,6 @@ public sealed partial class BoardIoService
             Log.Warn($"board: Button line {line.Line} not opened ({why}); no button");
             return;
         }
-        try
-        {
-            _controller!.RegisterCallbackForPinValueChangedEvent(line.Line, PinEventTypes.Rising | PinEventTypes.Falling, OnButtonEdge);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or NotSupportedException or ArgumentException)
-        {
-            Log.Warn($"board: Button line {line.Line} gives no edge events ({e.Message}); no button");
-            return;
-        }
         _buttonLine = line.Line;
         _buttonActiveLow = line.ActiveLow;
     }

@@ -14,7 +14,7 @@ public sealed partial class BoardIoService
             Chip = _gpio.Chip,
             Lines = _controller is null ? [] : LineStates(),
             Display = _display is null ? "none" : _displayOptions.Kind,
-            ButtonPressed = _buttonLine >= 0 ? _buttonDownAt >= 0 : null,
+            ButtonPressed = _buttonLine >= 0 ? _buttonSteady : null,
         };
 
     private List<GpioLineState> LineStates()
@@ -28,7 +28,7 @@ public sealed partial class BoardIoService
         {
             lines.Add(_buttonLine < 0
                 ? new("Button", _gpio.Button.Line, "-", "not opened (see log)")
-                : new("Button", _buttonLine, "in", (_buttonDownAt >= 0 ? "pressed" : "released") + (_buttonActiveLow ? ", active low" : "")));
+                : new("Button", _buttonLine, "in", (_buttonSteady ? "pressed" : "released") + (_buttonActiveLow ? ", active low" : "")));
         }
         if (_displayOptions.Kind != "none")
         {

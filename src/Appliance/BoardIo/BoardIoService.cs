@@ -16,12 +16,11 @@ namespace Recd.BoardIo;
 /// damaged or the storage refuses one (no space, not mounted, open/write failed); off again once a
 /// later recording ends complete. Button: a short press shows the status pages now (recordings,
 /// free space, temperature); a long press stops every recording cleanly (interrupted, manifests written).
+/// The button is read by polling on the board thread (BoardIoService.Button.cs), not by edge events.
 /// </summary>
 public sealed partial class BoardIoService : IDisposable
 {
-    private enum ItemKind { Recording, ButtonDown, ButtonUp }
-
-    private readonly record struct Item(ItemKind Kind, long Timestamp, RecordingEvent Event = default);
+    private readonly record struct Item(long Timestamp, RecordingEvent Event);
 
     private readonly RecordingStore _store;
     private readonly GpioOptions _gpio;
@@ -34,8 +33,6 @@ public sealed partial class BoardIoService : IDisposable
     private readonly OutputLine? _errorLed;
     private readonly PanelDisplay? _display;
     private readonly ThermalZone? _thermal;
-    private int _buttonLine = -1;
-    private bool _buttonActiveLow;
     private readonly string? _noGpio;
     private Thread? _thread;
     private volatile bool _stopping;
@@ -47,7 +44,6 @@ public sealed partial class BoardIoService : IDisposable
     private bool _statusRound;
     private long _nextPage;
     private long _nextTemperature;
-    private long _buttonDownAt = -1;
     private double? _temperature;
     private long _shortPresses, _longPresses;
 
@@ -86,12 +82,6 @@ public sealed partial class BoardIoService : IDisposable
         _snapshot = TakeSnapshot(0);
     }
 
-    /// <summary>Shorter than this is contact bounce, not a press.</summary>
-    internal TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(30);
-
-    /// <summary>Held at least this long, a press stops every recording (on release: a stuck line never fires).</summary>
-    internal TimeSpan LongPress { get; set; } = TimeSpan.FromSeconds(3);
-
     /// <summary>How long each panel page stays up before the next one.</summary>
     internal TimeSpan PageInterval { get; set; } = TimeSpan.FromSeconds(3);
 
@@ -110,18 +100,9 @@ public sealed partial class BoardIoService : IDisposable
     }
 
     // The transfer thread's side: a queue post and a wakeup, nothing that can block or throw.
-    private void OnRecordingEvent(RecordingEvent e) => Post(new Item(ItemKind.Recording, Stopwatch.GetTimestamp(), e));
-
-    // The driver's event thread: the edge's time is taken here, where it happened.
-    private void OnButtonEdge(object sender, PinValueChangedEventArgs e)
+    private void OnRecordingEvent(RecordingEvent e)
     {
-        bool pressed = (e.ChangeType == PinEventTypes.Falling) == _buttonActiveLow;
-        Post(new Item(pressed ? ItemKind.ButtonDown : ItemKind.ButtonUp, Stopwatch.GetTimestamp()));
-    }
-
-    private void Post(Item item)
-    {
-        _queue.Enqueue(item);
+        _queue.Enqueue(new Item(Stopwatch.GetTimestamp(), e));
         _signal.Set();
     }
 
@@ -129,22 +110,28 @@ public sealed partial class BoardIoService : IDisposable
     {
         long now = Stopwatch.GetTimestamp();
         _nextPage = now + Ticks(PageInterval);
+        _nextPoll = now;
         ReadTemperature(now);
         Render();
         while (!_stopping)
         {
             now = Stopwatch.GetTimestamp();
             long wakeAt = Math.Min(_nextPage, _nextTemperature);
-            int waitMs = (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency, 0, 60_000);
+            if (_buttonLine >= 0) wakeAt = Math.Min(wakeAt, _nextPoll);
+            // Rounded up: waking a fraction of a millisecond early would spin on WaitOne(0) until the deadline.
+            int waitMs = (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency + 1, 0, 60_000);
             _signal.WaitOne(waitMs);
             if (_stopping) break;
             try
             {
-                while (_queue.TryDequeue(out var item)) Handle(item);
+                // Render only after a change: a poll that saw the same level costs one line read, nothing more.
+                bool changed = false;
+                while (_queue.TryDequeue(out var item)) { Handle(item); changed = true; }
                 now = Stopwatch.GetTimestamp();
-                if (now >= _nextPage) NextPage(now);
-                if (now >= _nextTemperature) ReadTemperature(now);
-                Render();
+                if (_buttonLine >= 0 && now >= _nextPoll) changed |= PollButton(now);
+                if (now >= _nextPage) { NextPage(now); changed = true; }
+                if (now >= _nextTemperature) { ReadTemperature(now); changed = true; }
+                if (changed) Render();
             }
             // Board I/O must outlive its own bugs: an exception escaping this thread would end the daemon.
             catch (Exception e)
@@ -159,42 +146,15 @@ public sealed partial class BoardIoService : IDisposable
 
     private void Handle(Item item)
     {
-        switch (item.Kind)
+        var e = item.Event;
+        if (e.Kind == RecordingEventKind.Refused || (e.Kind == RecordingEventKind.Ended && e.State == RecordingStates.Damaged))
         {
-            case ItemKind.Recording:
-                var e = item.Event;
-                if (e.Kind == RecordingEventKind.Refused || (e.Kind == RecordingEventKind.Ended && e.State == RecordingStates.Damaged))
-                {
-                    if (!_error) Log.Warn($"board: error LED on ({e.Name}: {(e.Kind == RecordingEventKind.Refused ? e.Outcome.ToString() : e.State)})");
-                    _error = true;
-                }
-                else if (e.Kind == RecordingEventKind.Ended && e.State == RecordingStates.Complete)
-                    _error = false; // a recording made it to disk whole: the storage works again
-                ShowPage(0, item.Timestamp);
-                break;
-            case ItemKind.ButtonDown:
-                _buttonDownAt = item.Timestamp;
-                break;
-            case ItemKind.ButtonUp:
-                if (_buttonDownAt < 0) break; // released before we saw it pressed (start-up with the button held)
-                var held = Stopwatch.GetElapsedTime(_buttonDownAt, item.Timestamp);
-                _buttonDownAt = -1;
-                if (held < Debounce) break;
-                if (held >= LongPress)
-                {
-                    _longPresses++;
-                    int stopped = _stopRecordings();
-                    Log.Info($"board: button held {held.TotalSeconds:0.0} s: stopping all recordings ({stopped})");
-                }
-                else
-                {
-                    _shortPresses++;
-                    _statusRound = true;
-                    ReadTemperature(item.Timestamp);
-                }
-                ShowPage(0, Stopwatch.GetTimestamp());
-                break;
+            if (!_error) Log.Warn($"board: error LED on ({e.Name}: {(e.Kind == RecordingEventKind.Refused ? e.Outcome.ToString() : e.State)})");
+            _error = true;
         }
+        else if (e.Kind == RecordingEventKind.Ended && e.State == RecordingStates.Complete)
+            _error = false; // a recording made it to disk whole: the storage works again
+        ShowPage(0, item.Timestamp);
     }
 
     private void ShowPage(int page, long now)
@@ -243,11 +203,6 @@ public sealed partial class BoardIoService : IDisposable
         _stopping = true;
         _signal.Set();
         _thread?.Join(TimeSpan.FromSeconds(2));
-        if (_buttonLine >= 0)
-        {
-            try { _controller!.UnregisterCallbackForPinValueChangedEvent(_buttonLine, OnButtonEdge); }
-            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException) { }
-        }
         _display?.Dispose();
         _controller?.Dispose();
         _signal.Dispose();

@@ -6,9 +6,9 @@ namespace Recd.BoardIo;
 /// <summary>
 /// A TM1637 LED driver, bit-banged on two lines of the board's <see cref="GpioController"/>.
 /// Ours rather than Iot.Device.Tm16xx: that binding's base constructor falls back to
-/// <c>new GpioController()</c>, which makes NativeAOT compile every Linux driver, and with the
-/// button's edge events that brings in SysFsDriver's and LibGpiodV2Driver's epoll code, whose
-/// <c>UnmanagedArray&lt;T&gt;.ReadToManagedArray</c> fails publish with IL2091 (docs/configuration.md).
+/// <c>new GpioController()</c>, which makes NativeAOT compile every Linux driver and lets the
+/// driver be one the profile did not name (edge events, which recd avoids by polling the button,
+/// would then fail publish with IL2091: docs/configuration.md).
 /// Protocol (TM1637 datasheet): start = DIO falls while CLK is high; each byte LSB first, DIO
 /// changed while CLK is low and taken on the rising edge; a ninth clock for the chip's acknowledge,
 /// with DIO released (input) so the chip can pull it low; stop = DIO rises while CLK is high.

@@ -10,7 +10,7 @@ public sealed class BoardIoFixture : IDisposable
 {
     public const int RecordingLed = 0, ErrorLed = 1, Button = 2, Clk = 4, Dio = 5;
 
-    public BoardIoFixture(StoreFixture? store = null, Func<int>? stop = null, string? thermalZone = null, Action<RecordingGpioDriver>? setUp = null)
+    public BoardIoFixture(StoreFixture? store = null, Func<int>? stop = null, string? thermalZone = null, Action<RecordingGpioDriver>? setUp = null, bool button = true)
     {
         Store = store ?? new StoreFixture();
         Driver = new RecordingGpioDriver();
@@ -20,7 +20,7 @@ public sealed class BoardIoFixture : IDisposable
             Driver = GpioDrivers.LibGpiod,
             RecordingLed = new GpioLineOptions { Line = RecordingLed },
             ErrorLed = new GpioLineOptions { Line = ErrorLed },
-            Button = new GpioLineOptions { Line = Button, ActiveLow = true },
+            Button = new GpioLineOptions { Line = button ? Button : -1, ActiveLow = true },
         };
         var display = new DisplayOptions { Kind = "tm1637", ClockLine = Clk, DataLine = Dio };
         var sensors = new SensorsOptions { ThermalZone = thermalZone };
@@ -39,8 +39,11 @@ public sealed class BoardIoFixture : IDisposable
 
     public List<string> Shown() => Tm1637Decoder.Displayed(Driver.Writes(), Clk, Dio).Select(s => s.Text).ToList();
 
+    /// <summary>Holds the (active-low) button down for <paramref name="held"/>; the board thread sees it by polling.</summary>
     public void Press(TimeSpan held)
     {
+        // After the first reads, as a person presses: a button down at the first read is "held at start-up".
+        WaitFor(() => Driver.Reads(Button) >= 2, "the button polled");
         Driver.SetInput(Button, PinValue.Low);
         Thread.Sleep(held);
         Driver.SetInput(Button, PinValue.High);

@@ -148,13 +148,40 @@ public class BoardIoTests
 
     [Theory]
     [InlineData(GpioDrivers.LibGpiod)]
+    [InlineData(GpioDrivers.LibGpiodV2)]
+    [InlineData(GpioDrivers.SysFs)]
     [InlineData(GpioDrivers.None)]
     public void EveryDriverOnAMachineWithoutGpioGivesNoneAndAReason(string driver)
     {
-        if (File.Exists("/dev/gpiochip0")) return; // this machine has GPIO: the emulated board (board_qemu.sh) covers that case
+        // This machine has GPIO: the emulated board (board_qemu.sh) covers that case.
+        if (File.Exists("/dev/gpiochip0") || Directory.Exists(GpioOpen.SysFsRoot)) return;
         var opened = GpioOpen.TryDriver(new GpioOptions { Driver = driver, Chip = 0 }, out var why);
         Assert.Null(opened);
-        Assert.False(string.IsNullOrEmpty(why));
+        Assert.StartsWith(driver == GpioDrivers.None ? "Gpio:Driver is none" : $"{driver} on chip 0: ", why);
+        Assert.True(why!.Length > $"{driver} on chip 0: ".Length, why);
+        Assert.DoesNotContain('\n', why); // one log line, one gpio-command paragraph
+
+        // And the daemon's constructor turns it into "no GPIO (<reason>)": runs, without lines.
+        using var store = new StoreFixture();
+        var profile = new BoardProfile { Gpio = new GpioOptions { Driver = driver, Button = new GpioLineOptions { Line = 3 } } };
+        using var board = new BoardIoService(profile, store.Store, () => 0);
+        board.Start();
+        Assert.False(board.HasGpio);
+        Assert.Equal(why, board.Snapshot.Gpio);
+        Assert.Null(board.Snapshot.ButtonPressed);
+    }
+
+    [Fact]
+    public void SysFsSaysWhichPartOfTheTreeIsMissing()
+    {
+        using var dir = new TempDir("/tmp");
+        string root = Path.Combine(dir.Path, "gpio");
+        var options = new GpioOptions { Driver = GpioDrivers.SysFs, Chip = 1 };
+        Assert.Null(GpioOpen.TryDriver(options, root, out var why));
+        Assert.Equal($"sysfs on chip 1: no {root} (kernel without CONFIG_GPIO_SYSFS)", why);
+        Directory.CreateDirectory(Path.Combine(root, "gpiochip0"));
+        Assert.Null(GpioOpen.TryDriver(options, root, out why));
+        Assert.Equal($"sysfs on chip 1: no {root}/gpiochip1", why);
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace Recd.Tests.BoardIo;
 
 /// <summary>
 /// A GPIO driver that records every write with its time, answers reads (TM1637 acknowledges: low),
-/// and lets a test press a button through the same edge events a real driver raises.
+/// and lets a test drive an input line whose level the board thread polls. Edge events throw: recd
+/// must never use them (they pull the IL2091 code of the libgpiodv2 and sysfs drivers into the binary).
 /// </summary>
 public sealed class RecordingGpioDriver : GpioDriver
 {
@@ -15,7 +16,9 @@ public sealed class RecordingGpioDriver : GpioDriver
     private readonly List<PinWrite> _writes = [];
     private readonly Dictionary<int, PinMode> _modes = [];
     private readonly Dictionary<int, PinValue> _levels = [];
-    private readonly Dictionary<int, List<(PinEventTypes Types, PinChangeEventHandler Handler)>> _callbacks = [];
+    private readonly Dictionary<int, PinValue> _inputs = [];
+    private readonly Dictionary<int, (PinValue Value, int Reads)> _glitches = [];
+    private readonly Dictionary<int, long> _reads = [];
 
     /// <summary>Writes to these pins throw, as a line whose chip went away does.</summary>
     public HashSet<int> FailingPins { get; } = [];
@@ -24,22 +27,17 @@ public sealed class RecordingGpioDriver : GpioDriver
 
     public PinValue? Level(int pin) { lock (_gate) return _levels.TryGetValue(pin, out var v) ? v : null; }
 
-    /// <summary>Drives an input line to <paramref name="value"/> and raises the edge it makes.</summary>
-    public void SetInput(int pin, PinValue value)
-    {
-        List<(PinEventTypes, PinChangeEventHandler)> handlers;
-        PinEventTypes edge;
-        lock (_gate)
-        {
-            var old = _levels.GetValueOrDefault(pin, PinValue.High);
-            _levels[pin] = value;
-            if (old == value) return;
-            edge = value == PinValue.High ? PinEventTypes.Rising : PinEventTypes.Falling;
-            handlers = [.. _callbacks.GetValueOrDefault(pin) ?? []];
-        }
-        foreach (var (types, handler) in handlers)
-            if ((types & edge) != 0) handler(this, new PinValueChangedEventArgs(edge, pin));
-    }
+    /// <summary>Drives an input line to <paramref name="value"/>: what its reads return from now on.</summary>
+    public void SetInput(int pin, PinValue value) { lock (_gate) _inputs[pin] = value; }
+
+    /// <summary>The next <paramref name="reads"/> reads of <paramref name="pin"/> return <paramref name="value"/>, then its level again.</summary>
+    public void Glitch(int pin, PinValue value, int reads) { lock (_gate) _glitches[pin] = (value, reads); }
+
+    /// <summary>Called on the reading thread at every read (a test learns which thread polls).</summary>
+    public Action? OnRead { get; set; }
+
+    /// <summary>How many times <paramref name="pin"/> was read.</summary>
+    public long Reads(int pin) { lock (_gate) return _reads.GetValueOrDefault(pin); }
 
     protected override int PinCount => 64;
 
@@ -62,8 +60,16 @@ public sealed class RecordingGpioDriver : GpioDriver
 
     protected override PinValue Read(int pinNumber)
     {
+        OnRead?.Invoke();
         lock (_gate)
         {
+            _reads[pinNumber] = _reads.GetValueOrDefault(pinNumber) + 1;
+            if (_glitches.TryGetValue(pinNumber, out var g) && g.Reads > 0)
+            {
+                _glitches[pinNumber] = (g.Value, g.Reads - 1);
+                return g.Value;
+            }
+            if (_inputs.TryGetValue(pinNumber, out var driven)) return driven;
             // The TM1637 pulls DIO low to acknowledge each byte.
             if (_modes.GetValueOrDefault(pinNumber) == PinMode.Input) return PinValue.Low;
             return _levels.GetValueOrDefault(pinNumber, PinValue.High);
@@ -83,19 +89,11 @@ public sealed class RecordingGpioDriver : GpioDriver
     protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
 
-    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback)
-    {
-        lock (_gate)
-        {
-            if (!_callbacks.TryGetValue(pinNumber, out var list)) _callbacks[pinNumber] = list = [];
-            list.Add((eventTypes, callback));
-        }
-    }
+    protected override void AddCallbackForPinValueChangedEvent(int pinNumber, PinEventTypes eventTypes, PinChangeEventHandler callback) =>
+        throw new InvalidOperationException("recd polls the button: no edge events");
 
-    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback)
-    {
-        lock (_gate) _callbacks.GetValueOrDefault(pinNumber)?.RemoveAll(c => c.Handler == callback);
-    }
+    protected override void RemoveCallbackForPinValueChangedEvent(int pinNumber, PinChangeEventHandler callback) =>
+        throw new InvalidOperationException("recd polls the button: no edge events");
 
     public override GpioChipInfo GetChipInfo() => new(0, "fake", "recording", 64);
 }
