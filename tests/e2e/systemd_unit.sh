@@ -127,7 +127,9 @@ if [ ! -x "$FAULTFS" ] || [ ! -c /dev/fuse ]; then
   echo "# skipped the stalled stop under systemd: no /dev/fuse or $FAULTFS (make -C native)"
 else
   ns mkdir -p /var/lib/recd/ffs-back /var/lib/recd/ffs && ns sh -c ': >/run/ffs.rules'
-  ns "$FAULTFS" --rules /run/ffs.rules /var/lib/recd/ffs-back /var/lib/recd/ffs -f -o allow_other 2>"$work/faultfs.log" &
+  # Into the namespace's root: its /tmp is a fresh tmpfs, so a checkout under /tmp is not seen there.
+  ns sh -c 'cat >/usr/local/bin/recd-faultfs && chmod 755 /usr/local/bin/recd-faultfs' <"$FAULTFS"
+  ns /usr/local/bin/recd-faultfs --rules /run/ffs.rules /var/lib/recd/ffs-back /var/lib/recd/ffs -f -o allow_other 2>"$work/faultfs.log" &
   ffs=$!
   for _ in $(seq 100); do ns grep -q ' /var/lib/recd/ffs fuse' /proc/mounts && break; sleep 0.05; done
   ns sh -c 'printf "[Service]\nExecStart=\nExecStart=/usr/bin/recd run --board generic-arm64 --board-dir /etc/recd/board --storage /var/lib/recd/ffs/store --Storage:CommitIntervalMs 200\n" >/etc/systemd/system/recd.service.d/stall.conf'
