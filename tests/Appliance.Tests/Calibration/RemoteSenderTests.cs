@@ -76,7 +76,9 @@ public sealed class RemoteSenderTests
         Assert.Equal("127.0.0.2", r.Sender);
         Assert.Equal(asked.Bytes, sent);
         Assert.Equal(asked.Bytes, r.Received);
-        Assert.InRange(r.ArrivalBitsPerSecond, 8.5e6, 11.5e6);
+        // From the instruction to the close: a late wakeup on a busy 2-core machine shows as a lower rate (8.25 Mbit/s seen in
+        // calibrate.sh); a sender that did not pace would arrive at hundreds of Mbit/s.
+        Assert.InRange(r.ArrivalBitsPerSecond, 7.5e6, 11e6);
         Assert.True(r.Windows >= 2, r.Summary);
     }
 
