@@ -70,6 +70,24 @@ grep -q '<svg' "$boards/host-x86_64.calibration.svg" && grep -q 'host-x86_64.cal
 no_scratch && [ "$(ls -A "$store" | sort | tr '\n' ' ')" = ".live.ts.manifest live.ts " ] \
   && ok "no scratch files left in the store" || notok "store holds: $(ls -A "$store")"
 
+# The follower's live stream is the pattern, byte-exact and paced; "done" ends it with exit 0.
+out="$(python3 - "$SEND" <<'PY' 2>&1
+import hashlib, socket, subprocess, sys, time
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(4)
+p = subprocess.Popen([sys.argv[1], "--connect", f"127.0.0.1:{l.getsockname()[1]}", "--follow-server", "--bind", "127.0.0.2"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+c, peer = l.accept(); c.sendall(b"RECD-CAL live 10000000 1316 263200\n"); t = time.monotonic(); h = hashlib.sha256(); n = 0
+while d := c.recv(65536): n += len(d); h.update(d)
+wall = time.monotonic() - t; c.close()
+c, _ = l.accept(); c.sendall(b"RECD-CAL done\n"); c.close()
+out, err = p.communicate(timeout=10)
+ref = hashlib.sha256(subprocess.run([sys.argv[1], "--emit", "263200"], capture_output=True).stdout).hexdigest()
+assert peer[0] == "127.0.0.2" and n == 263200 and h.hexdigest() == ref and p.returncode == 0, (peer, n, p.returncode, err)
+assert 0.19 <= wall <= 0.4, wall  # 263200 bytes at 10 Mbit/s: 0.21 s
+print(f"from {peer[0]}: {n} bytes, sha256 = --emit's, {n * 8 / wall / 1e6:.2f} Mbit/s, exit 0 after done")
+PY
+)" && ok "recd-send-load --follow-server live: $out" || notok "--follow-server live: $out"
+
 # --sender: every trial (bulk and live) from recd-send-load --follow-server connecting from 127.0.0.2,
 # told by one RECD-CAL line per connection what to send; "done" (or refused) after the last ends it.
 sport="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -92,7 +110,9 @@ live = {k: v for k, v in costs.items() if k.startswith("live ")}
 rates = [float(m.group(1)) for v in live.values() for m in [re.search(r"arrived at ([0-9.]+) Mbit/s", v)] if m]
 assert c["Sender"] == "127.0.0.2 (bulk and live)", c["Sender"]
 assert kinds.count("bulk") == sum(k.startswith("bulk ") for k in costs) and kinds.count("live") == len(live) > 0, (kinds, list(costs))
-assert len(rates) == len(live) and all(7 <= r <= 12.5 for r in rates), live
+# Arrival runs from the instruction to the board's close, so it cannot beat the schedule; a busy 2-core
+# machine (or a write path slow to take the tail) makes it later: 8.15 Mbit/s seen. Unpaced would be ~1000.
+assert len(rates) == len(live) and all(6 <= r <= 11 for r in rates), live
 print(f"Sender {c['Sender']}; {kinds.count('bulk')} bulk + {len(live)} live trials served; live arrived at {', '.join(f'{r:.2f}' for r in rates)} Mbit/s")
 PY
 )"; prc=$?
