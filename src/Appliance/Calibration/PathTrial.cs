@@ -114,7 +114,7 @@ public static class PathTrial
         if (cancel.IsCancellationRequested) return true;
         if (!shape.Paced) return offset >= asked || now >= deadline;
         if (offset > asked) error = $"more than the {asked} bytes asked arrived: the sender did not follow the instruction (recd-send-load --follow-server?)";
-        else if (now >= backstop) error = $"the sender had sent {offset} of {asked} bytes at twice the trial's time";
+        else if (now >= backstop) error = $"the sender had sent {offset} of {asked} bytes at twice the trial's time plus 2 s";
         return error is not null;
     }
 }
