@@ -112,6 +112,8 @@ struct opts {
     int nconnect;
     uint64_t rate;                /* --rate: bits per second per stream; 0 = as fast as possible */
     uint64_t streams;             /* --streams, with --rate */
+    int follow;                   /* --follow-server: recd calibrate says what each connection sends */
+    const char *bind;             /* --bind ADDR, with --follow-server: the source address */
 };
 
 /* Body source and send state. */
@@ -137,6 +139,7 @@ static void usage(FILE *f)
         "                      [--http-put PATH [--chunked CHUNK] [--header 'K: V']...]\n"
         "       recd-send-load --connect ADDR:PORT [--connect ADDR:PORT]... --bytes N --rate BITS\n"
         "                      [--streams N] [--write BYTES] [--seed S] [--http-put PATH [--header 'K: V']...]\n"
+        "       recd-send-load --connect ADDR:PORT --follow-server [--bind ADDR] [--seed S]\n"
         "  --emit N          write N pattern bytes to stdout\n"
         "  --connect A:P     connect over TCP and send the body\n"
         "  --bytes N         body size (pattern); with --file, send only the first N bytes\n"
@@ -151,9 +154,13 @@ static void usage(FILE *f)
         "  --rate BITS       pace each stream at BITS bit/s in --write sized sends (N = bytes per stream)\n"
         "  --streams N       with --rate: N concurrent connections (stream i to the (i mod n)-th --connect,\n"
         "                    seed S+i, '{i}' in the --http-put path replaced by i); default 1\n"
+        "  --follow-server   serve recd calibrate --sender: each connection reads one RECD-CAL line\n"
+        "                    (bulk BYTES MS | live RATE_BPS SEGMENT BYTES | done), sends that, reconnects\n"
+        "  --bind ADDR       with --follow-server: connect from this local address\n"
         "Sizes accept k/m/g suffixes (powers of 1024).\n"
         "Output (connect modes): bytes=N wall_s=F mb_per_s=F\n"
-        "Output (--rate): bytes=TOTAL wall_s=F mb_per_s=F streams=N start_mono=F interval_s=F max_late_s=F\n");
+        "Output (--rate): bytes=TOTAL wall_s=F mb_per_s=F streams=N start_mono=F interval_s=F max_late_s=F\n"
+        "Output (--follow-server, one line per trial): trial=bulk|live bytes=N wall_s=F mb_per_s=F\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -172,6 +179,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         { "file", required_argument, NULL, 'f' },
         { "rate", required_argument, NULL, 'R' },
         { "streams", required_argument, NULL, 'N' },
+        { "follow-server", no_argument, NULL, 'F' },
+        { "bind", required_argument, NULL, 'B' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -236,6 +245,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 return -1;
             }
             break;
+        case 'F': o->follow = 1; break;
+        case 'B': o->bind = optarg; break;
         case 'h': usage(stdout); exit(0);
         default:
             warnx_("unknown or incomplete option '%s'", argv[optind - 1]);
@@ -256,6 +267,19 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     if (o->connect == NULL) {
         warnx_("need --emit N or --connect ADDR:PORT");
         return -1;
+    }
+    if (o->bind != NULL && !o->follow) {
+        warnx_("--bind needs --follow-server");
+        return -1;
+    }
+    if (o->follow) {
+        /* The server says what to send: every body option would contradict it. */
+        if (o->has_bytes || o->file || o->http_put || o->rate || o->streams || o->nconnect > 1 || o->has_abort
+            || o->delay_us || o->chunked || o->nheaders) {
+            warnx_("--follow-server takes one --connect, --bind and --seed only");
+            return -1;
+        }
+        return 0;
     }
     if (!o->has_bytes && o->file == NULL) {
         warnx_("--connect needs --bytes N (or --file F)");
@@ -306,7 +330,26 @@ static int do_emit(const struct opts *o)
     return 0;
 }
 
-static int connect_to(const char *spec, char *host, size_t hostlen)
+/* Binds fd to the numeric address addr, port 0, when its family matches. */
+static int bind_local(int fd, int family, const char *addr)
+{
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+    if (getaddrinfo(addr, "0", &hints, &res) != 0 || res == NULL) {
+        errno = EAFNOSUPPORT;
+        return -1;
+    }
+    int r = bind(fd, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return r;
+}
+
+/* Connects to spec (from local address local unless NULL). -1 with errno set on failure; quiet leaves
+ * an ECONNREFUSED unreported (--follow-server: refused is how a finished calibration says so). */
+static int connect_from(const char *spec, const char *local, int quiet, char *host, size_t hostlen)
 {
     char port[16];
     if (split_hostport(spec, host, hostlen, port, sizeof port) != 0 || host[0] == '\0') {
@@ -328,6 +371,12 @@ static int connect_to(const char *spec, char *host, size_t hostlen)
         fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
             err = errno;
+            continue;
+        }
+        if (local != NULL && bind_local(fd, ai->ai_family, local) != 0) {
+            err = errno;
+            close(fd);
+            fd = -1;
             continue;
         }
         int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
@@ -353,13 +402,20 @@ static int connect_to(const char *spec, char *host, size_t hostlen)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        warnx_("connect %s: %s", spec, strerror(err));
+        if (!(quiet && err == ECONNREFUSED))
+            warnx_("connect %s%s%s: %s", spec, local ? " from " : "", local ? local : "", strerror(err));
+        errno = err;
         return -1;
     }
     /* Each send() leaves as its own segment(s): makes --write 1 / 1000 a real dribble. */
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
+}
+
+static int connect_to(const char *spec, char *host, size_t hostlen)
+{
+    return connect_from(spec, NULL, 0, host, hostlen);
 }
 
 /* send() the whole buffer (MSG_NOSIGNAL), retrying EINTR and short sends. */
@@ -775,6 +831,136 @@ static int do_paced(const struct opts *o)
     return rc;
 }
 
+/* --follow-server: recd calibrate --sender directs every trial (docs/calibration.md, "The remote
+ * sender protocol"). On each connection: read one line, do what it says, end, connect again.
+ *   RECD-CAL bulk BYTES MS                 up to BYTES as fast as the path takes them, for at most MS ms
+ *   RECD-CAL live RATE_BPS SEGMENT BYTES   exactly BYTES (the pattern from offset 0) in SEGMENT-byte
+ *                                          sends, send k due at start + k * SEGMENT * 8 / RATE_BPS
+ *   RECD-CAL done                          the run is over: exit 0
+ * A trial ends with shutdown(SHUT_WR) and a read to EOF: the receiver closes once it has every byte.
+ * The receiver ending a trial first (EPIPE, ECONNRESET: a bulk trial's deadline is the receiver's) is
+ * that trial's normal end. Refused after a trial: the run is over (exit 0). Refused before the first,
+ * or a connection closed before its line (this host turned away), retries every 200 ms, 300 times. */
+#define FOLLOW_RETRIES 300
+
+/* One instruction line without its newline into line; 0 = got one, -1 = closed or reset first. */
+static int read_line(int sock, char *line, size_t cap)
+{
+    size_t n = 0;
+    while (n + 1 < cap) {
+        ssize_t r = recv(sock, line + n, 1, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        if (line[n] == '\n') {
+            line[n] = '\0';
+            return 0;
+        }
+        n++;
+    }
+    errno = EMSGSIZE;
+    return -1;
+}
+
+/* One trial on sock as line says. Returns bytes sent, or -1 on a send error other than the end. */
+static int64_t follow_trial(int sock, const char *line, uint64_t seed, unsigned char *buf, size_t cap, const char **kind)
+{
+    uint64_t rate, seg, bytes, ms;
+    uint64_t sent = 0;
+    double t0 = now_mono();
+    int r = 0;
+    if (sscanf(line, "RECD-CAL bulk %" SCNu64 " %" SCNu64, &bytes, &ms) == 2) {
+        *kind = "bulk";
+        pattern_fill(seed, 0, buf, cap); /* one window, sent again and again: generating more would bill this CPU */
+        double end = t0 + (double)ms / 1e3;
+        while (sent < bytes && now_mono() < end && r == 0) {
+            size_t piece = bytes - sent < cap ? (size_t)(bytes - sent) : cap;
+            if ((r = send_all(sock, buf, piece)) == 0)
+                sent += piece;
+        }
+    } else if (sscanf(line, "RECD-CAL live %" SCNu64 " %" SCNu64 " %" SCNu64, &rate, &seg, &bytes) == 3
+               && rate > 0 && seg > 0 && seg <= cap) {
+        *kind = "live";
+        double interval = (double)seg * 8.0 / (double)rate;
+        for (uint64_t k = 0; sent < bytes && r == 0; k++) {
+            sleep_until(t0 + interval * (double)k);
+            size_t piece = bytes - sent < seg ? (size_t)(bytes - sent) : (size_t)seg;
+            pattern_fill(seed, sent, buf, piece);
+            if ((r = send_all(sock, buf, piece)) == 0)
+                sent += piece;
+        }
+    } else {
+        warnx_("unknown instruction '%s'", line);
+        errno = EPROTO;
+        return -1;
+    }
+    if (r != 0 && errno != EPIPE && errno != ECONNRESET) {
+        warnx_("%s trial: send after %" PRIu64 " bytes: %s", *kind, sent, strerror(errno));
+        return -1;
+    }
+    if (r == 0) {
+        shutdown(sock, SHUT_WR);
+        char sink[4096];
+        ssize_t n;
+        do /* EOF or reset: either way the receiver is done with this connection */
+            n = recv(sock, sink, sizeof sink, 0);
+        while (n > 0 || (n < 0 && errno == EINTR));
+    }
+    double wall = now_mono() - t0;
+    printf("trial=%s bytes=%" PRIu64 " wall_s=%.6f mb_per_s=%.6f\n", *kind, sent, wall, wall > 0 ? (double)sent / 1e6 / wall : 0.0);
+    fflush(stdout);
+    return (int64_t)sent;
+}
+
+static int do_follow(const struct opts *o)
+{
+    size_t cap = 262144;
+    unsigned char *buf = malloc(cap);
+    if (buf == NULL) {
+        warnx_("out of memory");
+        return 1;
+    }
+    char host[256], line[128];
+    int trials = 0, misses = 0, rc = 0;
+    for (;;) {
+        int sock = connect_from(o->connect, o->bind, 1, host, sizeof host);
+        if (sock < 0 && errno == ECONNREFUSED && trials > 0)
+            break; /* the listener is gone: calibrate has finished */
+        if (sock >= 0 && read_line(sock, line, sizeof line) == 0) {
+            misses = 0;
+            if (strcmp(line, "RECD-CAL done") == 0) {
+                close(sock);
+                break;
+            }
+            const char *kind = "?";
+            int64_t n = follow_trial(sock, line, o->seed, buf, cap, &kind);
+            close(sock);
+            if (n < 0) {
+                rc = 1;
+                break;
+            }
+            trials++;
+            continue;
+        }
+        if (sock >= 0)
+            close(sock);
+        else if (errno != ECONNREFUSED) {
+            rc = 1;
+            break;
+        }
+        if (++misses >= FOLLOW_RETRIES) {
+            warnx_("no instruction from %s after %d attempts (refused, or this host turned away)", o->connect, misses);
+            rc = 1;
+            break;
+        }
+        sleep_us(200000);
+    }
+    free(buf);
+    fprintf(stderr, "recd-send-load: --follow-server: %d trial(s)\n", trials);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     prog_name = "recd-send-load";
@@ -786,6 +972,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (o.emit)
         return do_emit(&o);
+    if (o.follow)
+        return do_follow(&o);
     if (o.rate != 0)
         return do_paced(&o);
     return do_connect(&o);

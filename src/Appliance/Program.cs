@@ -18,7 +18,7 @@ public static class Program
           meter-overhead      measure what the cost meter costs per span and window
           calibrate           measure every write path and size here, write board/BASE.tuned.json and a
                               report: [--seconds N (30)] [--force] [--out DIR] [--report FILE.md] [--note TEXT]
-                              [--sender HOST [--sender-port N (Listen:Port+1)]: bulk trials from HOST]
+                              [--sender HOST [--sender-port N (Listen:Port+1)]: every trial from HOST, recd-send-load --follow-server]
                               [--primitives: only the copy primitives, as JSON like native/calib_probe]
         options (each also settable as RECD__Section__Key or in board/NAME.json):
           --board NAME        board profile (default: the architecture's, host-x86_64 here)

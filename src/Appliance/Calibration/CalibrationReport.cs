@@ -45,7 +45,8 @@ public static class CalibrationReport
         sb.AppendLine("## Cost per path and size");
         sb.AppendLine();
         sb.AppendLine("Transfer-thread CPU inside the write-path calls per byte (the daemon's CostMeter, closed windows only). " +
-                      (o.Sender == "loopback" ? "Bulk: 256 KiB sends as fast as loopback takes them; " : $"Bulk: connections from {o.Sender}; ") + "live: 1316-byte sends at 10 Mbit/s over loopback.");
+                      (o.Sender == "loopback" ? "Bulk: 256 KiB sends as fast as loopback takes them; live: 1316-byte sends at 10 Mbit/s over loopback."
+                          : $"Connections from {o.Sender}, each told what to send (docs/calibration.md): bulk as fast as it goes; live: 1316-byte sends at 10 Mbit/s."));
         sb.AppendLine();
         sb.AppendLine("| trial | ns/B | MB/s | windows | batch waits | note |");
         sb.AppendLine("|---|---:|---:|---:|---:|---|");

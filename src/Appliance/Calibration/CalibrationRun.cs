@@ -25,7 +25,7 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
     /// <summary>A trial stops at this many bytes even if its time is not up: a fast disk must not fill with scratch data.</summary>
     public long TrialByteCap { get; init; } = 512L << 20;
 
-    /// <summary>--sender: the bulk trials read connections from this sender instead of a loopback thread.</summary>
+    /// <summary>--sender: every trial reads a connection from this sender, instructed what to send, instead of a loopback thread.</summary>
     public RemoteSender? Remote { get; init; }
 
     public static string ScratchPath(string storageRoot) => Path.Combine(storageRoot, ScratchFolder);
@@ -52,7 +52,7 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
 
             var bulkEach = Max(budget * 0.55 / Math.Max(1, plan.Bulk.Count), MinStep);
             var bulk = new List<TrialResult>();
-            if (Remote is not null) progress.Note($"bulk trials: waiting for connections from {Remote.Host} on port {Remote.Port} (each trial ends its connection)");
+            if (Remote is not null) progress.Note($"trials: waiting for connections from {Remote.Host} on port {Remote.Port} (recd-send-load --connect THIS:{Remote.Port} --follow-server)");
             foreach (var choice in plan.Bulk)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -67,9 +67,10 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
                 cancel.ThrowIfCancellationRequested();
                 live.Add(Trial(lead, SenderShape.Live, batch, scratch, liveEach, cancel));
             }
+            Remote?.Finish(TimeSpan.FromSeconds(1));
             var tuned = Tuning.Decide(profile, bulk, live);
             progress.End();
-            string sender = Remote is null ? "loopback" : $"{Remote.Host} (bulk), loopback (live)";
+            string sender = Remote is null ? "loopback" : $"{Remote.Host} (bulk and live)";
             return new CalibrationOutcome(profile.Board, $"{mount.FsType} on {mount.MountPoint} ({root})", seconds, DateTime.UtcNow,
                 Stopwatch.GetElapsedTime(started), Version(), primitives, bulk, live, tuned) { Sender = sender };
         }
@@ -83,7 +84,7 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
         // Live windows close on time (a 10 Mbit/s stream fills 8 MiB in 7 s): a quarter of the trial, so several close.
         int windowMs = shape.Paced ? Math.Max(100, (int)(duration.TotalMilliseconds / 4)) : profile.Selector.WindowMs;
         var result = PathTrial.Run(choice, shape, batch, profile.WritePaths, Path.Combine(scratch, "trial.ts"), duration,
-            TrialByteCap, profile.Selector.WindowBytes, windowMs, cancel, shape.Paced ? null : Remote);
+            TrialByteCap, profile.Selector.WindowBytes, windowMs, cancel, Remote);
         progress.Done($"{result.Key}: {result.Summary}");
         return result;
     }

@@ -5,12 +5,13 @@ using SocketAddress = Recd.Ingest.SocketAddress;
 namespace Recd.Calibration;
 
 /// <summary>
-/// "--sender HOST": the bulk trials take their bytes from a real sender through the NIC. The run
-/// listens on Listen:Address and the given port; each bulk trial accepts one connection from HOST
-/// (anyone else is closed at once) and reads it for the trial's time, then closes it: the sender
-/// sees the connection end and connects again for the next trial, e.g.
-///   while :; do recd-send-load --connect BOARD:PORT --bytes 64G; sleep 0.1; done
-/// The stream is raw bytes (no HTTP): what a write path moves is the body, never the head.
+/// "--sender HOST": the bulk and live trials take their bytes from a real sender through the NIC.
+/// The run listens on Listen:Address and the given port; each trial accepts one connection from HOST
+/// (anyone else is closed at once), writes it a <see cref="SenderInstruction"/> line saying what to
+/// send (bulk as fast as it goes, or a paced live stream), and reads it as a recording's raw body (no
+/// HTTP: what a write path moves is the body, never the head). The sender connects again for the next
+/// trial; after the last, <see cref="Finish"/> tells it "done". recd-send-load --follow-server serves it:
+///   recd-send-load --connect BOARD:PORT --follow-server
 /// </summary>
 public sealed unsafe class RemoteSender : IDisposable
 {
@@ -66,6 +67,38 @@ public sealed unsafe class RemoteSender : IDisposable
             Libc.Close(fd); // not the sender named: its bytes would measure someone else's stream
         }
         return -1;
+    }
+
+    /// <summary>Writes the trial's line on a connection <see cref="Accept"/> returned; false (and why) when the sender is gone.</summary>
+    public static bool Instruct(int fd, SenderInstruction instruction, out string? error)
+    {
+        error = null;
+        Span<byte> line = stackalloc byte[128];
+        int len = System.Text.Encoding.ASCII.GetBytes(instruction.Line, line);
+        fixed (byte* p = line)
+        {
+            for (int sent = 0; sent < len;)
+            {
+                nint n = Libc.Send(fd, p + sent, (nuint)(len - sent), Libc.MSG_NOSIGNAL);
+                if (n < 0 && Libc.LastErrno == Libc.EINTR) continue;
+                if (n <= 0) { error = $"sending the instruction: {Libc.ErrnoName(n < 0 ? Libc.LastErrno : Libc.EPIPE)}"; return false; }
+                sent += (int)n;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// After the last trial: the sender's next connection (it reconnects at once) hears "done" and it
+    /// exits. One that does not come within <paramref name="wait"/> is refused when the listener
+    /// closes, which a --follow-server sender takes as the end too.
+    /// </summary>
+    public void Finish(TimeSpan wait)
+    {
+        int fd = Accept(wait, 1000, CancellationToken.None);
+        if (fd < 0) return;
+        Instruct(fd, SenderInstruction.Done, out _); // a sender gone already needs no goodbye
+        Libc.Close(fd);
     }
 
     public void Dispose()

@@ -17,6 +17,13 @@ public sealed record TrialResult(PathChoice Choice, SenderShape Shape, int Batch
     public long BatchWaits { get; init; }
     public string? Error { get; init; }
 
+    /// <summary>Every byte the connection delivered (partial windows too), and the wall time from the start of the stream to its end.</summary>
+    public long Received { get; init; }
+    public long ReceivedNs { get; init; }
+
+    /// <summary>The rate the stream arrived at: a paced sender's should be the shape's.</summary>
+    public double ArrivalBitsPerSecond => ReceivedNs > 0 ? Received * 8e9 / ReceivedNs : 0;
+
     /// <summary>"loopback", or the --sender host whose connection carried the bytes.</summary>
     public string Sender { get; init; } = "loopback";
 
@@ -31,5 +38,6 @@ public sealed record TrialResult(PathChoice Choice, SenderShape Shape, int Batch
 
     public string Summary => Ok
         ? $"{NsPerByte:F3} ns/B, {MBps:F1} MB/s, {Windows} windows" + (Shape.Paced ? $", {BatchWaits} waits" : "")
+          + (Shape.Paced && Sender != "loopback" ? $", arrived at {ArrivalBitsPerSecond / 1e6:F2} Mbit/s" : "")
         : "not measured: " + (Error ?? "no bytes");
 }
