@@ -112,10 +112,15 @@ public sealed partial class Selector
         return next;
     }
 
-    /// <summary>R3: the first window after a switch carries the switch: paid (billed to exploring), not judged.</summary>
+    /// <summary>
+    /// R3: the first window after a switch carries the switch: paid (billed to exploring), not judged.
+    /// Its bytes are written by the path switched to, so when that is not the chosen path they are off
+    /// it and count against the byte budget (R16: the budget promises every byte, not the judged ones).
+    /// </summary>
     public void OnSwitchWindow(in CostSample s)
     {
-        double extra = _budget.Account(s, exploring: true, explored: false, forMount: false, SettledNs);
+        bool off = _current != _settled, forMount = off && _phase.Kind != PhaseKind.Probing && !_budget.ProbedForMount;
+        double extra = _budget.Account(s, exploring: true, explored: off, forMount, SettledNs);
         if (_current == _settled && _settled >= 0) _budget.NoteSwitchBack(extra);
     }
 
