@@ -39,13 +39,29 @@ internal sealed class CostEstimate
             {
                 Costs[i].NsPerByte = l.NsPerByte;
                 Costs[i].BytesPerSecond = l.BytesPerSecond;
-                Costs[i].Windows = Math.Min(l.Windows, probeWindows);
+                // A figure borrowed from another condition counts for no window: this condition's
+                // probe round measures every path (R1, R2).
+                Costs[i].Windows = l.Borrowed ? 0 : Math.Min(l.Windows, probeWindows);
                 Costs[i].AbsorbedShare = l.AbsorbedShare;
+                Costs[i].Borrowed = l.Borrowed;
+                AnyBorrowed |= l.Borrowed;
             }
         }
     }
 
     public int Count => Costs.Length;
+
+    /// <summary>Some seed figure was borrowed from another condition (R1: then the recording probes).</summary>
+    public bool AnyBorrowed { get; }
+
+    /// <summary>The cheapest seed figure, borrowed ones included (R1: where a probe round starts), or -1.</summary>
+    public int CheapestSeeded()
+    {
+        int best = -1;
+        for (int i = 0; i < Costs.Length; i++)
+            if (!double.IsNaN(Costs[i].NsPerByte) && (best < 0 || Costs[i].NsPerByte < Costs[best].NsPerByte)) best = i;
+        return best;
+    }
 
     public double Cost(int i) => Costs[i].NsPerByte;
 

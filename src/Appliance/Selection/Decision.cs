@@ -7,6 +7,8 @@ public enum DecisionKind
     StartPrior,
     /// <summary>R1: on the cheapest figure seeded from the learned costs.</summary>
     StartLearned,
+    /// <summary>R1: on the cheapest figure learned in another condition, to probe every candidate in this one.</summary>
+    StartBorrowed,
     /// <summary>R2: measuring a candidate in the first probe round.</summary>
     Probe,
     /// <summary>R2: the probe round is over; the cheapest (else the fastest) is chosen.</summary>

@@ -23,6 +23,7 @@ internal static class DecisionText
         return d.Kind switch
         {
             DecisionKind.StartPrior => $"start on {p}: the board's prior",
+            DecisionKind.StartBorrowed => $"start on {p}: cheapest learned in another condition ({Figure(d.A, d.B)}), to probe each path in this one",
             DecisionKind.StartLearned => $"start on {p}: cheapest learned on this mount ({Figure(d.A, d.B)})",
             DecisionKind.Probe => $"probing {p}",
             DecisionKind.Settle => $"settled on {p} after probing: {s.Summary()}",

@@ -54,11 +54,17 @@ internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mou
     /// </summary>
     public bool Affordable(double settledNs, double otherNs, bool costToo = true)
     {
-        if (!_ledger.BytesFit(o.WindowBytes, o.ExplorationBudget)) return false;
+        if (!_ledger.BytesFit(ProbeBytes, o.ExplorationBudget)) return false;
         if (!costToo || !ProbeCost(settledNs, otherNs, out double extra, out double window)) return true;
         return _ledger.CostFits(extra, window, o.ExplorationCostBudget)
             || mount?.CostFits(extra, window, o.ExplorationCostBudget) == true;
     }
+
+    /// <summary>
+    /// The bytes one probe writes off the chosen path: the window after the switch onto the probed path
+    /// (R3: paid, not judged, but written by it) and its judged window.
+    /// </summary>
+    private long ProbeBytes => 2 * o.WindowBytes;
 
     /// <summary>Whether this recording's own cost budget pays for the probe window.</summary>
     public bool OwnCostFits(double settledNs, double otherNs) =>
@@ -68,7 +74,7 @@ internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mou
     public bool TryTakeForMount(double settledNs, double otherNs)
     {
         double cost = double.IsNaN(otherNs) ? settledNs : otherNs;
-        return mount!.TryTake(o.WindowBytes, o.ExplorationBudget, ProbeExtraNs(settledNs, otherNs), o.ExplorationCostBudget, cost * o.WindowBytes);
+        return mount!.TryTake(ProbeBytes, o.ExplorationBudget, ProbeExtraNs(settledNs, otherNs), o.ExplorationCostBudget, cost * o.WindowBytes);
     }
 
     /// <summary>A probe window's expected cost beyond the chosen path and in all; false while either path has no figure.</summary>

@@ -106,7 +106,9 @@ public sealed class LearnedCosts
                 if (!m.TryGetValue(c.Key, out var t) || t.Paths.Count == 0) continue;
                 if (seed is null)
                 {
-                    seed = t.Paths.ToDictionary(kv => kv.Key, kv => kv.Value.Copy());
+                    // Figures of another condition than the recording's own say where to start, but
+                    // were not measured in it: ext4 at one stream ranks direct first, at sixteen splice.
+                    seed = t.Paths.ToDictionary(kv => kv.Key, kv => Borrow(kv.Value, c != order[0]));
                     from = c;
                     continue;
                 }
@@ -116,13 +118,20 @@ public sealed class LearnedCosts
                 foreach (var (label, cost) in t.Paths)
                     if (!seed.ContainsKey(label))
                     {
-                        var copy = cost.Copy();
+                        var copy = Borrow(cost, true);
                         copy.NsPerByte *= scale;
                         seed[label] = copy;
                     }
             }
             return (seed, from);
         }
+    }
+
+    private static PathCost Borrow(PathCost cost, bool borrowed)
+    {
+        var copy = cost.Copy();
+        copy.Borrowed = borrowed;
+        return copy;
     }
 
     private static RateClass Predict(Dictionary<string, LearnedTable> m, ConcurrencyBand band)

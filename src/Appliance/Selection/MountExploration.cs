@@ -65,15 +65,15 @@ public sealed class MountExploration
     /// Takes one probe window for the mount if it fits both budgets (<paramref name="extraNs"/>: what
     /// the window is expected to cost beyond the chosen path), and moves the turn on.
     /// </summary>
-    public bool TryTake(long windowBytes, double byteBudget, double extraNs, double costBudget, double windowNs)
+    public bool TryTake(long probeBytes, double byteBudget, double extraNs, double costBudget, double windowNs)
     {
         lock (_gate)
         {
-            if (!_ledger.BytesFit(windowBytes, byteBudget / _backoff)) return false;
+            if (!_ledger.BytesFit(probeBytes, byteBudget / _backoff)) return false;
             // A path too dear to ask about now gives up its turn: otherwise it would hold the turn, and
             // the cheaper paths behind it would never be asked either.
             if (!_ledger.CostFits(extraNs, windowNs, costBudget / _backoff)) { _turn++; return false; }
-            _ledger.ExploredBytes += windowBytes; // reserved now: concurrent recordings must not all take the same room
+            _ledger.ExploredBytes += probeBytes; // reserved now: concurrent recordings must not all take the same room
             _turn++;
             return true;
         }

@@ -32,6 +32,13 @@ public sealed class PathCost
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Excluded => Starved || Unavailable;
 
+    /// <summary>
+    /// A seed figure measured in another condition than the recording's (a nearer band, the mount's
+    /// "any"): where to start, not a measurement of this condition (docs/selector.md R1, §6).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Borrowed { get; set; }
+
     /// <summary>A copy (a manifest snapshot, a learned table handed to a new recording): nothing is shared with a live selector.</summary>
     public PathCost Copy() => (PathCost)MemberwiseClone();
 

@@ -33,10 +33,16 @@ public sealed partial class Selector
         _guard = new StarvationGuard(options);
         _schedule = new ProbeSchedule(options, _e, _budget);
         // R1: settled on the cheapest seeded figure when the seed covers the candidates (or the
-        // cheapest is the prior itself), else the prior, to probe.
-        int best = _e.Cheapest();
-        _current = best >= 0 && _e.Unprobed(options.ProbeWindows) < 0 ? best : 0;
-        if (_current == best && best >= 0)
+        // cheapest is the prior itself); a seed borrowed from another condition is probed from its
+        // cheapest figure (it did not measure this condition); else the prior, to probe.
+        int best = _e.Cheapest(), borrowed = _e.AnyBorrowed ? _e.CheapestSeeded() : -1;
+        _current = borrowed >= 0 ? borrowed : best >= 0 && _e.Unprobed(options.ProbeWindows) < 0 ? best : 0;
+        if (borrowed >= 0)
+        {
+            _phase = new Phase(PhaseKind.Probing, borrowed, Left: options.ProbeWindows);
+            _decision = new Decision(DecisionKind.StartBorrowed, borrowed, A: _e.Cost(borrowed), B: _e.Costs[borrowed].BytesPerSecond);
+        }
+        else if (_current == best && best >= 0)
         {
             Settle(best);
             _decision = new Decision(DecisionKind.StartLearned, best, A: _e.Cost(best), B: _e.Costs[best].BytesPerSecond);
@@ -112,10 +118,15 @@ public sealed partial class Selector
         return next;
     }
 
-    /// <summary>R3: the first window after a switch carries the switch: paid (billed to exploring), not judged.</summary>
+    /// <summary>
+    /// R3: the first window after a switch carries the switch: paid (billed to exploring), not judged.
+    /// Its bytes are written by the path switched to, so when that is not the chosen path they are off
+    /// it and count against the byte budget (R16: the budget promises every byte, not the judged ones).
+    /// </summary>
     public void OnSwitchWindow(in CostSample s)
     {
-        double extra = _budget.Account(s, exploring: true, explored: false, forMount: false, SettledNs);
+        bool off = _current != _settled, forMount = off && _phase.Kind != PhaseKind.Probing && !_budget.ProbedForMount;
+        double extra = _budget.Account(s, exploring: true, explored: off, forMount, SettledNs);
         if (_current == _settled && _settled >= 0) _budget.NoteSwitchBack(extra);
     }
 

@@ -70,11 +70,10 @@ public class SelectorPropertyTests
                 // A re-probe's bill: its switch window, its window, and the switch window back.
                 bool probe = seen.PhaseBefore.Kind == PhaseKind.Reprobe || (seen.SwitchWindow && lastJudged == PhaseKind.Reprobe);
                 if (probe) reprobeExtra += extra;
-                if (!seen.SwitchWindow)
-                {
-                    if (seen.PhaseBefore.Kind == PhaseKind.Reprobe) reprobeBytes += seen.Sample.Bytes;
-                    lastJudged = seen.PhaseBefore.Kind;
-                }
+                // Every byte a re-probe writes off the chosen path: the window after the switch onto the
+                // probed path (R3, written by it) and its judged window.
+                if (seen.PhaseBefore.Kind == PhaseKind.Reprobe && seen.On != s.Choices[seen.SettledBefore]) reprobeBytes += seen.Sample.Bytes;
+                if (!seen.SwitchWindow) lastJudged = seen.PhaseBefore.Kind;
                 Assert.True(reprobeBytes <= o.ExplorationBudget * s.TotalBytes + o.WindowBytes,
                     $"seed {seed}: re-probes took {reprobeBytes} of {s.TotalBytes} bytes");
                 // One probe beyond the budget: its figure is an estimate, and its switch back is learned only once seen.

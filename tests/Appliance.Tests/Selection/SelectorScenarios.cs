@@ -35,7 +35,11 @@ internal static class SelectorScenarios
     {
         string F(double ns, double abs) => string.Create(CultureInfo.InvariantCulture,
             $$"""{ "nsPerByte": {{ns}}, "bytesPerSecond": {{rate}}, "windows": 50, "absorbedShare": {{abs}} }""");
-        return $$"""{ {{System.Text.Json.JsonSerializer.Serialize(key)}}: { "buffered/256K": {{F(b, absorbed)}}, "splice/1M": {{F(s, absorbed)}}, "direct/4M": {{F(d, 0)}} } }""";
+        string paths = $$"""{ "buffered/256K": {{F(b, absorbed)}}, "splice/1M": {{F(s, absorbed)}}, "direct/4M": {{F(d, 0)}} }""";
+        // Learned in the scenario's own condition (every bulk band, bulk the latest class): a seed
+        // borrowed from another condition is probed first (R1), which is not what these scenarios ask.
+        string Table(long seq) => $$"""{ "seq": {{seq}}, "paths": {{paths}} }""";
+        return $$"""{ "version": 2, "mounts": { {{System.Text.Json.JsonSerializer.Serialize(key)}}: { "any": {{Table(1)}}, "x1/bulk": {{Table(2)}}, "x2-4/bulk": {{Table(3)}}, "x5+/bulk": {{Table(4)}} } } }""";
     };
 
     public sealed record Scenario(string Name, Action<StringBuilder> Run)

@@ -1,0 +1,37 @@
+using Recd.Selection;
+using static Recd.Tests.Selection.Candidates;
+
+namespace Recd.Tests.Selection;
+
+/// <summary>
+/// A band with nothing learned of its own starts from a nearer band's figures (docs/selector.md §6),
+/// but those were measured in another condition: they must not count as measured in this one (R1).
+/// The bench's case (issue 19): ext4 learned at one stream (direct cheapest), then sixteen streams of
+/// 64 MiB (8 windows each, too short to switch: R12), where splice is cheapest.
+/// </summary>
+public class BorrowedSeedTests
+{
+    private static Modelled Ext4(At a) => a.Recording < 4
+        ? new(a.Path == Direct ? 0.30 : a.Path == Splice ? 0.45 : 0.60, 1e9, true)   // one stream
+        : new(a.Path == Splice ? 0.30 : a.Path == Direct ? 0.45 : 0.60, 1e9, true);  // sixteen
+
+    [Fact]
+    public void AFreshBandProbesEveryCandidateInsteadOfSettlingOnABorrowedRanking()
+    {
+        using var p = new SelectorProtocol(SelectorScenarios.Opts());
+        for (int r = 0; r < 4; r++) Assert.Equal(Direct, p.Record(Ext4, 200).Current);
+
+        // The first sixteen-stream recording: its seed is the one-stream band's, borrowed.
+        var first = p.Record(Ext4, 100, concurrent: 16, length: 64L << 20);
+        Assert.Equal("x1/bulk", first.SeededFrom?.Key);
+        for (int i = 0; i < first.Choices.Count; i++) Assert.True(first.WindowsHere(i) > 0, $"{first.Choices[i].Label} not measured in the new band");
+
+        // Once the band has its own figure for every candidate, its recordings start on its cheapest.
+        var trace = new System.Text.StringBuilder();
+        var next = p.Record(Ext4, 100, concurrent: 16, length: 64L << 20, trace);
+        Assert.Equal("x5+/bulk", next.SeededFrom?.Key);
+        Assert.Equal(Splice, next.Choices[next.SettledIndex]);
+        // At most one window of another path, for the mount (R13), and its switch window.
+        Assert.True(next.WindowsHere(1) >= 6, $"splice had {next.WindowsHere(1)} of 8 windows: {trace}");
+    }
+}
