@@ -8,18 +8,38 @@ namespace Recd.Recordings;
 public sealed class Heartbeat(string name)
 {
     private long _lastMs = Environment.TickCount64;
+    private int _parked;
 
     public string Name { get; } = name;
 
-    /// <summary>Test seam: a wedged heartbeat ignores beats, as if its thread were stuck in a syscall.</summary>
+    /// <summary>
+    /// Test seam: a wedged heartbeat ignores beats and parking, as if its thread were stuck in a
+    /// syscall; its age runs from the last beat before the wedge.
+    /// </summary>
     internal bool WedgedForTesting { get; set; }
 
     public void Beat()
     {
-        if (!WedgedForTesting) Volatile.Write(ref _lastMs, Environment.TickCount64);
+        if (WedgedForTesting) return;
+        Volatile.Write(ref _lastMs, Environment.TickCount64);
+        Volatile.Write(ref _parked, 0);
     }
 
-    public long AgeMs(long nowMs) => nowMs - Volatile.Read(ref _lastMs);
+    /// <summary>
+    /// The thread is about to block in a wait the kernel ends as soon as there is work for it (the
+    /// accept loop's poll on its listening socket): it is fresh however long that lasts, so an idle
+    /// loop need not wake just to beat. The next <see cref="Beat"/>, right after the wait, unparks
+    /// it, and from there it ages as usual (stuck handling a connection is still found).
+    /// </summary>
+    public void Park()
+    {
+        if (WedgedForTesting) return;
+        Volatile.Write(ref _lastMs, Environment.TickCount64);
+        Volatile.Write(ref _parked, 1);
+    }
+
+    public long AgeMs(long nowMs) =>
+        Volatile.Read(ref _parked) != 0 && !WedgedForTesting ? 0 : nowMs - Volatile.Read(ref _lastMs);
 }
 
 /// <summary>
