@@ -116,10 +116,15 @@ public sealed partial class BoardIoService : IDisposable
         while (!_stopping)
         {
             now = Stopwatch.GetTimestamp();
-            long wakeAt = Math.Min(_nextPage, _nextTemperature);
+            // Only what the board has wakes the thread: without a panel, a thermal zone and a button it
+            // sleeps until a recording event (an idle box pays nothing for board I/O it lacks).
+            long wakeAt = long.MaxValue;
+            if (_display is not null) wakeAt = _nextPage;
+            if (_thermal is not null) wakeAt = Math.Min(wakeAt, _nextTemperature);
             if (_buttonLine >= 0) wakeAt = Math.Min(wakeAt, _nextPoll);
             // Rounded up: waking a fraction of a millisecond early would spin on WaitOne(0) until the deadline.
-            int waitMs = (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency + 1, 0, 60_000);
+            int waitMs = wakeAt == long.MaxValue ? Timeout.Infinite
+                : (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency + 1, 0, 60_000);
             _signal.WaitOne(waitMs);
             if (_stopping) break;
             try
@@ -129,8 +134,8 @@ public sealed partial class BoardIoService : IDisposable
                 while (_queue.TryDequeue(out var item)) { Handle(item); changed = true; }
                 now = Stopwatch.GetTimestamp();
                 if (_buttonLine >= 0 && now >= _nextPoll) changed |= PollButton(now);
-                if (now >= _nextPage) { NextPage(now); changed = true; }
-                if (now >= _nextTemperature) { ReadTemperature(now); changed = true; }
+                if (_display is not null && now >= _nextPage) { NextPage(now); changed = true; }
+                if (_thermal is not null && now >= _nextTemperature) { ReadTemperature(now); changed = true; }
                 if (changed) Render();
             }
             // Board I/O must outlive its own bugs: an exception escaping this thread would end the daemon.
