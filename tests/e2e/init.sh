@@ -78,6 +78,13 @@ else notok "WATCHDOG=1: $pings in 2 s, want ~10"; fi
 if grep -qE "^<30>recd\[$pid\]: recd listening on 127\.0\.0\.1:$port" "$tmp/syslog.log"; then ok "Log:Syslog: RFC 3164 lines on the syslog socket"
 else notok "syslog: $(head -3 "$tmp/syslog.log" 2>/dev/null)"; fi
 
+# SIGTERM to the daemon and wait for it: rc its exit status, ms how long it took to go.
+term_timed() {
+  local t0=$(date +%s%N)
+  kill -TERM "$pid"; wait "$pid"; rc=$?
+  ms=$((($(date +%s%N) - t0) / 1000000)); pid=""
+}
+
 # --- SIGTERM during 4 paced uploads -------------------------------------------------------------
 senders=()
 for i in 1 2 3 4; do
@@ -90,12 +97,7 @@ sleep 1.5
 for _ in $(seq 50); do grep -q '^STATUS=recording 4,' "$tmp/notify.log" && break; sleep 0.1; done
 grep -q '^STATUS=recording 4,' "$tmp/notify.log" && ok "STATUS follows the active recordings: $(grep '^STATUS=recording 4,' "$tmp/notify.log" | head -1)" \
   || notok "no STATUS=recording 4 while 4 uploads ran: $(tail -3 "$tmp/notify.log")"
-t0=$(date +%s%N)
-kill -TERM "$pid"
-wait "$pid"
-rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
-pid=""
+term_timed
 wait "${senders[@]}" 2>/dev/null
 if [ "$rc" -eq 0 ] && [ "$ms" -le $((STOP_BOUND_S * 1000)) ]; then ok "SIGTERM mid-upload: exit status 0 after $ms ms (bound ${STOP_BOUND_S} s)"
 else notok "SIGTERM mid-upload: exit status $rc after $ms ms (bound ${STOP_BOUND_S} s)"; fi
@@ -151,12 +153,7 @@ else
     notok "stalled fsync: faultfs never stalled stalled.ts: $(tail -n 2 "$fdir/faultfs.log" | tr '\n' ' ')"
   else
     sleep 0.3   # the daemon's thread is inside the write now
-    t0=$(date +%s%N)
-    kill -TERM "$pid"
-    wait "$pid"
-    rc=$?
-    ms=$((($(date +%s%N) - t0) / 1000000))
-    pid=""
+    term_timed
     why="$(grep -o 'stopped with [0-9]* transfer(s) still running.*' "$fdir/daemon.log" | head -n 1)"
     if [ "$rc" -ne 0 ] && [ "$ms" -le $(((STOP_BOUND_S + 1) * 1000)) ] && [ -n "$why" ]; then
       ok "SIGTERM under a commit fsync stalled 60 s: exit status $rc after $ms ms (bound ${STOP_BOUND_S} s + 1 s), logged: $why"
