@@ -8,6 +8,10 @@ namespace Recd.Selection;
 internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mount)
 {
     private ExplorationLedger _ledger;
+    // The bytes the next window is expected to hold: the last window's. A live stream's windows close
+    // on time (WindowMs), at a few MB where a bulk stream's close at WindowBytes; booking a probe as
+    // WindowBytes made a live stream wait for room it did not need (docs/selector.md §9).
+    private long _windowBytes = o.WindowBytes;
     // The mount's, or (without one) this recording's own smoothed cost of a switch back.
     private readonly MountExploration _switchCosts = mount ?? new MountExploration();
 
@@ -30,6 +34,7 @@ internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mou
         double spent = s.CostNs(o.CostView), extra = 0;
         if (exploring && !double.IsNaN(settledNs)) extra = Math.Max(0, spent - settledNs * s.Bytes);
         _ledger.Add(s.Bytes, explored, spent, extra);
+        if (s.Bytes > 0) _windowBytes = Math.Min(s.Bytes, o.WindowBytes);
         mount?.Account(s.Bytes, forMount, spent, extra);
         return extra;
     }
@@ -44,7 +49,7 @@ internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mou
     /// </summary>
     public double ProbeExtraNs(double settledNs, double otherNs)
     {
-        double onOther = double.IsNaN(otherNs) ? 0 : Math.Max(0, otherNs - settledNs) * o.WindowBytes;
+        double onOther = double.IsNaN(otherNs) ? 0 : Math.Max(0, otherNs - settledNs) * _windowBytes;
         return 2 * onOther + Math.Max(0, _switchCosts.SwitchBackNs);
     }
 
@@ -62,9 +67,9 @@ internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mou
 
     /// <summary>
     /// The bytes one probe writes off the chosen path: the window after the switch onto the probed path
-    /// (R3: paid, not judged, but written by it) and its judged window.
+    /// (R3: paid, not judged, but written by it) and its judged window, each the size windows have now.
     /// </summary>
-    private long ProbeBytes => 2 * o.WindowBytes;
+    private long ProbeBytes => 2 * _windowBytes;
 
     /// <summary>Whether this recording's own cost budget pays for the probe window.</summary>
     public bool OwnCostFits(double settledNs, double otherNs) =>
@@ -74,7 +79,7 @@ internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mou
     public bool TryTakeForMount(double settledNs, double otherNs)
     {
         double cost = double.IsNaN(otherNs) ? settledNs : otherNs;
-        return mount!.TryTake(ProbeBytes, o.ExplorationBudget, ProbeExtraNs(settledNs, otherNs), o.ExplorationCostBudget, cost * o.WindowBytes);
+        return mount!.TryTake(ProbeBytes, o.ExplorationBudget, ProbeExtraNs(settledNs, otherNs), o.ExplorationCostBudget, cost * _windowBytes);
     }
 
     /// <summary>A probe window's expected cost beyond the chosen path and in all; false while either path has no figure.</summary>
@@ -82,7 +87,7 @@ internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mou
     {
         bool known = !double.IsNaN(settledNs) && !double.IsNaN(otherNs);
         extraNs = known ? ProbeExtraNs(settledNs, otherNs) : 0;
-        windowNs = known ? otherNs * o.WindowBytes : 0;
+        windowNs = known ? otherNs * _windowBytes : 0;
         return known;
     }
 }

@@ -1,0 +1,67 @@
+using System.Text;
+using Recd.Selection;
+using Recd.WritePaths;
+using static Recd.Tests.Selection.Candidates;
+
+namespace Recd.Tests.Selection;
+
+/// <summary>
+/// A live stream's windows close on time (WindowMs), at a few MB where a bulk stream's close at
+/// WindowBytes: the byte budget books each probe window at the size windows have, not at WindowBytes,
+/// so a live stream re-probes after as many windows as a bulk stream does (docs/selector.md R16, §9).
+/// </summary>
+public class LiveWindowBudgetTests
+{
+    private static double Cost(PathChoice p) => p == Direct ? 0.30 : p == Splice ? 0.45 : 0.60;
+
+    /// <summary>The table's `live-direct-slow` (10 MB/s: 5 MB windows); from window 100 to 112 direct moves 5 MB/s with data queued.</summary>
+    private static Modelled DirectSlowForAWhile(At a)
+    {
+        bool behind = a.Window is >= 100 and < 112 && a.Path == Direct;
+        return new(Cost(a.Path), behind ? 5e6 : 10e6, behind);
+    }
+
+    /// <summary>The judged windows at which the recording re-probed another path.</summary>
+    private static List<int> Reprobes(Func<At, Modelled> model, int windows)
+    {
+        using var p = new SelectorProtocol(SelectorScenarios.Opts());
+        var at = new List<int>();
+        int w = 0;
+        p.OnEach = seen => { if (!seen.SwitchWindow && seen.S.Decision.Kind == DecisionKind.Reprobe && seen.S.Current != seen.On) at.Add(w); w++; };
+        p.Record(model, windows);
+        return at;
+    }
+
+    [Fact]
+    public void ALiveStreamReprobesAtTheWindowsABulkStreamDoes()
+    {
+        var bulk = Reprobes(a => new(Cost(a.Path), 1e9, true), 400);   // 8 MiB windows
+        var live = Reprobes(a => new(Cost(a.Path), 4e6), 400);         // 500 ms windows: 2 MB
+        Assert.NotEmpty(bulk);
+        Assert.Equal(bulk, live);
+    }
+
+    [Fact]
+    public void ALiveStreamThatLeftAStarvedPathComesBackToItOnceTheBudgetHasRoom()
+    {
+        using var p = new SelectorProtocol(SelectorScenarios.Opts());
+        var trace = new StringBuilder();
+        // 260 windows: the probe round (7 windows) and the take-over (3) are 50 MB off the chosen path,
+        // so at 5% a probe of two 5 MB windows has room from about window 238 (as 8 MiB windows, 263).
+        var s = p.Record(DirectSlowForAWhile, 260, trace: trace);
+        Assert.True(s.SettledIndex >= 0 && s.Choices[s.SettledIndex] == Direct, trace.ToString());
+        Assert.Equal(Direct, s.Current);
+        Assert.False(s.Costs[2].Starved, trace.ToString());
+    }
+
+    [Fact]
+    public void ALiveStreamsReprobesStayWithinTheByteBudget()
+    {
+        var o = SelectorScenarios.Opts();
+        using var p = new SelectorProtocol(o);
+        var s = p.Record(DirectSlowForAWhile, 800);
+        // The probe round and the take-over were asked for by evidence (§7); past them, the budget holds.
+        long evidence = 10 * 5_000_000L, window = 5_000_000L;
+        Assert.True(s.ExploredBytes - evidence <= o.ExplorationBudget * s.TotalBytes + window, $"{s.ExploredBytes}/{s.TotalBytes}");
+    }
+}
