@@ -2,7 +2,7 @@ namespace Recd.Board;
 
 /// <summary>
 /// The front-panel display, from the profile's "Display" section: a TM1637 4-digit LED module
-/// bit-banged on two GPIO lines of Gpio:Chip (BoardIo/Tm1637.cs), or none.
+/// bit-banged on two GPIO lines of Gpio:Chip (Iot.Device.Tm16xx, BoardIo/PanelDisplay.cs), or none.
 /// </summary>
 public sealed class DisplayOptions
 {

@@ -1,11 +1,12 @@
 using System.Device.Gpio;
+using Iot.Device.Tm16xx;
 using Recd.Board;
 using Recd.Logging;
 
 namespace Recd.BoardIo;
 
 /// <summary>
-/// A TM1637 4-digit front panel (<see cref="Tm1637"/>) on two lines of the board's controller.
+/// A TM1637 4-digit front panel through Iot.Device.Tm16xx on two lines of the board's controller.
 /// Sends a frame only when the text changes; failures are logged once.
 /// </summary>
 internal sealed class PanelDisplay : IDisposable
@@ -29,9 +30,11 @@ internal sealed class PanelDisplay : IDisposable
         try
         {
             // The controller is shared with the LEDs and button: the display must not dispose it.
-            var device = new Tm1637(controller, options.ClockLine, options.DataLine);
-            // Blank and on from the start: the chip keeps what it showed across a restart of the daemon.
-            device.Show([], Brightness, on: true);
+            var device = new Tm1637(options.ClockLine, options.DataLine, controller, shouldDispose: false);
+            // Brightness and screen-on are only sent with a frame; without this the first frame says "off".
+            device.SetScreen(brightness: Brightness, screenOn: true);
+            // Blank from the start: the chip keeps what it showed across a restart of the daemon.
+            device.ClearDisplay();
             return new PanelDisplay(device);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
@@ -46,7 +49,7 @@ internal sealed class PanelDisplay : IDisposable
         if (text == Text) return;
         try
         {
-            _device.Show(SegmentFont.Encode(text), Brightness, on: true);
+            _device.Display(SegmentFont.Encode(text));
             Text = text;
         }
         catch (Exception e)
@@ -60,7 +63,7 @@ internal sealed class PanelDisplay : IDisposable
 
     public void Clear()
     {
-        try { _device.Show([], Brightness, on: false); }
+        try { _device.ClearDisplay(); _device.SetScreen(brightness: Brightness, screenOn: false); }
         catch (Exception e) { Log.Debug($"board: display not cleared ({e.Message})"); }
         Text = null;
     }
