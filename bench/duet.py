@@ -1,7 +1,8 @@
 """Duet benchmarking (Bulej et al., 2020) for recd: two daemons receive at the same time, on one CPU,
 so a phase of this shared VM (the same work costs up to 1.6x for a quarter of a second) lands on both
 alike, and each round yields a ratio of two runs that saw the same machine. Used by live_bench.py
-(--live-duet-rounds); selector_bench.py's duets follow the same design with their own bulk senders.
+(--live-duet-rounds); selector_bench.py's duets follow the same design with their own bulk senders
+(started interleaved across the sides) and take the CPU split and size_of from here.
 
 A side is (daemon, cpu group, storage). Per round the two sides swap roles (which policy each runs),
 and the starting order alternates every two rounds, so each side runs each policy, first and second,

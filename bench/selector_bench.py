@@ -44,9 +44,10 @@ from types import SimpleNamespace
 
 import bench
 from bench import CpuGroup, Daemon, GiB, paired_ratio, settle, system_busy
+# The duet's CPU split and file sizes are duet.py's (live_bench.py's duets use them too).
+from duet import RECEIVER_CPUS as DUET_RECEIVER_CPUS, SENDER_CPUS as DUET_SENDER_CPUS, size_of
 
 POLICIES = ["buffered", "splice", "direct", "auto"]
-DUET_SENDER_CPUS, DUET_RECEIVER_CPUS = ({0}, {1}) if (os.cpu_count() or 1) >= 2 else (None, None)
 NS, HOST_IF, NS_IF = "recd-bench", "recdb0", "recdb1"
 HOST_IP, NS_IP = "10.213.0.1", "10.213.0.2"   # inside a namespace pair this run creates and removes
 
@@ -280,13 +281,6 @@ def mostly_on(runs):
         for k, v in r["choices"].items():
             total[k] = total.get(k, 0) + v
     return max(total, key=total.get)
-
-
-def size_of(path):
-    try:
-        return os.stat(path).st_size
-    except FileNotFoundError:
-        return 0
 
 
 def williams_order(items, rnd):
