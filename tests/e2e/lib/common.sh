@@ -3,7 +3,7 @@
 [ -x /usr/bin/python3 ] && PATH="/usr/bin:$PATH"  # a pyenv shim costs ~0.4 s per python start
 ROOT="${RECD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
 BIN="${RECD_BIN:-$ROOT/out/linux-x64/recd}"
-pass=0 fail=0
+pass=0 fail=0 skip=0
 
 # Every process this script starts inherits the marker, so kill_started finds it even after its
 # parent subshell exited and it was re-parented to init (how write_paths.sh leaked two daemons).
@@ -25,8 +25,10 @@ kill_started() {
 }
 ok() { echo "ok - $*"; pass=$((pass + 1)); }
 notok() { echo "not ok - $*"; fail=$((fail + 1)); }
+# skipped: a check whose premise this run did not meet (say which); run-all adds ", N skipped" up.
+skipped() { echo "skip - $*"; skip=$((skip + 1)); }
 finish() {
-  echo "$pass passed, $fail failed"
+  if [ "$skip" -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
   [ "$fail" -eq 0 ]
 }
 
