@@ -65,27 +65,12 @@ put() { # name file [curl args...] -> http code
   local name="$1" file="$2"; shift 2
   curl -sS -m 60 -o /dev/null -w '%{http_code}' -T "$file" "$@" "$base/$name" 2>/dev/null
 }
-mf() { # store name key -> manifest field (bytesByPath as "path=n,...")
-  python3 -c 'import json,sys
-m=json.load(open(sys.argv[1])); k=sys.argv[2]; v=m.get(k)
-if isinstance(v,dict): v=",".join(f"{p}={b}" for p,b in v.items())
-print("" if v is None else v)' "$1/.$2.manifest" "$3" 2>/dev/null
-}
-moved_by() { # store name path -> bytes moved by that path (any size variant)
-  python3 -c 'import json,sys
-m=json.load(open(sys.argv[1])); print(sum(b for p,b in (m.get("bytesByPath") or {}).items() if p.split("/")[0]==sys.argv[2]))' \
-    "$1/.$2.manifest" "$3" 2>/dev/null || echo 0
-}
 listed() { curl -sS -m 10 "$base" 2>/dev/null | python3 -c 'import json,sys; print(" ".join(sorted(r["name"] for r in json.load(sys.stdin))))' 2>/dev/null; }
 started() { [ -n "${port:-}" ] && kill -0 "$pid" 2>/dev/null && [ "$(curl -sS -m 5 -o /dev/null -w '%{http_code}' "$base" 2>/dev/null)" = 200 ]; }
 logtail() { tail -n "${1:-5}" "$tmp/daemon.log" | sed 's/^/#   /'; }
-start() { # STORE [options]: common.sh's start_daemon, but gives up as soon as the daemon has exited
-  : >"$tmp/daemon.log"; rm -f "$tmp/port"
-  "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$tmp/port" --storage "$@" "${extra[@]}" >>"$tmp/daemon.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 200); do [ -s "$tmp/port" ] && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  port="$(cat "$tmp/port" 2>/dev/null)"
-  base="http://127.0.0.1:$port/recordings"
+start() { # STORE [options]: start_daemon with a fresh log and RECD_USB_EXTRA_ARGS
+  : >"$tmp/daemon.log"
+  start_daemon "$tmp" "$@" "${extra[@]}"
 }
 
 tested=0
@@ -113,41 +98,10 @@ for fs in exfat ntfs; do
   fi
 
   if [ -n "$pid" ]; then
-    # 2. Every path, odd sizes, both framings.
-    names=()
-    for path in buffered splice direct; do
-      for n in "${sizes[@]}"; do
-        for framing in length chunked; do
-          name="$path-$n-$framing.ts"; names+=("$name")
-          if [ "$framing" = chunked ]; then
-            code="$(put "$name?path=$path" - -H 'Transfer-Encoding: chunked' <"$tmp/src$n")"
-          else
-            code="$(put "$name?path=$path" "$tmp/src$n")"
-          fi
-          want="$(cat "$tmp/src$n.sha")"
-          back="$(curl -sS -m 60 "$base/$name" 2>/dev/null | sha)"
-          disk="$(sha <"$store/$name" 2>/dev/null)"
-          state="$(mf "$store" "$name" state)" len="$(mf "$store" "$name" committedLength)"
-          label="$fs $path $n $framing"
-          if [ "$code" = 201 ] && [ "$back" = "$want" ] && [ "$disk" = "$want" ] && [ "$state" = complete ] && [ "$len" = "$n" ]; then
-            ok "$label: 201, sha256 exact by GET and on disk"
-          else
-            notok "$label: code=$code state=$state len=$len get=${back:0:12} disk=${disk:0:12} want=${want:0:12}"
-          fi
-          # Bodies larger than what arrives with the head: the path moved them, or the manifest says why not.
-          if [ "$n" -ge 1048583 ]; then
-            moved="$(moved_by "$store" "$name" "$path")" reason="$(mf "$store" "$name" reason)" by="$(mf "$store" "$name" bytesByPath)"
-            if [ "${moved:-0}" -gt 0 ] && [ -z "$reason" ]; then
-              ok "$label: $path moved $moved bytes"
-            elif [ -n "$reason" ]; then
-              ok "$label: fell back, said so: reason '$reason', bytesByPath $by"
-            else
-              notok "$label: $path moved nothing and the manifest gives no reason (bytesByPath $by)"
-            fi
-          fi
-        done
-      done
-    done
+    # 2. Every path, odd sizes, both framings; on FUSE a path may fall back if the manifest says why.
+    put_matrix_names=()
+    check_put_matrix "$fs" "$store" "$tmp/src" noted "${sizes[@]}"
+    names=("${put_matrix_names[@]}")
 
     # 3. Case collisions.
     c1="$(put Show.ts "$tmp/src1048583")"
@@ -190,7 +144,7 @@ for fs in exfat ntfs; do
     start "$small/store" --Storage:ReserveBytes 0 --Storage:CommitIntervalBytes 4194304
     if started; then
       code="$(put full.ts - -H 'Transfer-Encoding: chunked' <"$tmp/big")"
-      state="$(mf "$small/store" full.ts state)" len="$(mf "$small/store" full.ts committedLength)"
+      state="$(manifest_value "$small/store/.full.ts.manifest" state)" len="$(manifest_value "$small/store/.full.ts.manifest" committedLength)"
       pre_ok=0
       [ "${len:-0}" -gt 0 ] && [ "$(head -c "$len" "$tmp/big" | sha)" = "$(head -c "$len" "$small/store/full.ts" | sha)" ] && pre_ok=1
       stop_daemon; start "$small/store" --Storage:ReserveBytes 0

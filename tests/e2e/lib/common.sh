@@ -33,14 +33,15 @@ finish() {
 }
 
 # start_daemon DIR STORE [recd options...]: runs the daemon on port 0 with storage STORE, logging to
-# DIR/daemon.log, and waits for its port. Sets pid, port and base (the /recordings URL).
+# DIR/daemon.log, and waits for its port (not past the daemon's exit). Sets pid, port and base (the
+# /recordings URL); port is empty if the daemon did not start.
 start_daemon() {
   local dir="$1" store="$2"
   shift 2
   rm -f "$dir/port"
   "$BIN" run --board-dir "$ROOT/board" --port 0 --port-file "$dir/port" --storage "$store" "$@" >>"$dir/daemon.log" 2>&1 &
   pid=$!
-  for _ in $(seq 200); do [ -s "$dir/port" ] && break; sleep 0.05; done
+  for _ in $(seq 200); do [ -s "$dir/port" ] && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
   port="$(cat "$dir/port" 2>/dev/null)"
   base="http://127.0.0.1:$port/recordings"
 }
@@ -54,4 +55,63 @@ stop_daemon() {
   kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   pid=""
+}
+
+# manifest_value FILE KEY: one field of a manifest; an object as "k=v,k=v", absent (or no manifest) empty.
+manifest_value() {
+  python3 -c 'import json,sys
+v=json.load(open(sys.argv[1])).get(sys.argv[2])
+if isinstance(v,dict): v=",".join(f"{p}={b}" for p,b in v.items())
+print("" if v is None else v)' "$1" "$2" 2>/dev/null
+}
+
+# check_put_matrix LABEL STORE SRC FALLBACK SIZE...: the write-path matrix of write_paths.sh and
+# usb_formats.sh. PUTs file SRC$n (each SIZE n) as PATH-$n-FRAMING.ts to $base (start_daemon's) with
+# ?path=PATH for PATH in buffered splice direct, FRAMING length (Content-Length) and chunked (curl
+# reading stdin), and checks each recording: 201, sha256 by GET and of STORE/NAME equal to the
+# source's, manifest complete at committedLength n (one ok/notok); for bodies of 1 MiB+7 and more (more
+# than arrives with the head) that PATH moved bytes by the manifest's bytesByPath (a second one).
+# FALLBACK "none": the path must have moved bytes; "noted": a path that moved nothing, or fell back,
+# passes if the manifest says why (reason), as on FUSE mounts. Appends each name to put_matrix_names.
+check_put_matrix() {
+  local label="$1" store="$2" src="$3" fallback="$4"
+  shift 4
+  local path n framing name code want back disk state len moved by reason at
+  local -A want_sha
+  for n in "$@"; do want_sha[$n]="$(sha256sum <"$src$n" | cut -d' ' -f1)"; done
+  for path in buffered splice direct; do
+    for n in "$@"; do
+      for framing in length chunked; do
+        name="$path-$n-$framing.ts"
+        put_matrix_names+=("$name")
+        if [ "$framing" = chunked ]; then
+          code="$(curl -sS -m 300 -o /dev/null -w '%{http_code}' -T - -H 'Transfer-Encoding: chunked' "$base/$name?path=$path" <"$src$n")"
+        else
+          code="$(curl -sS -m 300 -o /dev/null -w '%{http_code}' -T "$src$n" "$base/$name?path=$path")"
+        fi
+        want="${want_sha[$n]}"
+        back="$(curl -sS -m 300 "$base/$name" | sha256sum | cut -d' ' -f1)"
+        disk="$(sha256sum <"$store/$name" 2>/dev/null | cut -d' ' -f1)"
+        # One python for the manifest's fields, a line each (reason last: it may hold anything).
+        { read -r state; read -r len; read -r moved; read -r by; read -r reason; } < <(python3 -c 'import json,sys
+m=json.load(open(sys.argv[1])); b=m.get("bytesByPath") or {}
+print(m.get("state") or ""); print(m.get("committedLength")); print(sum(v for p,v in b.items() if p.split("/")[0]==sys.argv[2]))
+print(",".join(f"{p}={v}" for p,v in b.items())); print((m.get("reason") or "").replace("\n"," "))' "$store/.$name.manifest" "$path" 2>/dev/null)
+        at="$label $path $n $framing"
+        if [ "$code" = 201 ] && [ "$back" = "$want" ] && [ "$disk" = "$want" ] && [ "$state" = complete ] && [ "$len" = "$n" ]; then
+          ok "$at: 201, sha256 exact by GET and on disk"
+        else
+          notok "$at: code=$code state=$state len=$len get=${back:0:12} disk=${disk:0:12} want=${want:0:12}"
+        fi
+        [ "$n" -ge 1048583 ] || continue
+        if [ "${moved:-0}" -gt 0 ] && { [ "$fallback" = none ] || [ -z "$reason" ]; }; then
+          ok "$at: $path moved $moved bytes"
+        elif [ "$fallback" = noted ] && [ -n "$reason" ]; then
+          ok "$at: fell back, said so: reason '$reason', bytesByPath $by"
+        else
+          notok "$at: $path moved nothing${reason:+ (reason '$reason')} (bytesByPath $by)"
+        fi
+      done
+    done
+  done
 }
