@@ -191,6 +191,9 @@ sleep 0.3
 # (lib/paced_reader.py says how it was measured), so under load it was closed, rightly, as stalled.
 python3 "$(dirname "${BASH_SOURCE[0]}")/lib/paced_reader.py" "$port" /recordings/movie.ts 4194304 60 >"$tmp/reader.out" 2>&1 &
 reader=$!
+# The PUT comes last: a newcomer at the limit closes the stalest connection without a head, and a PUT
+# whose head the loaded daemon has not read yet is one (seen: curl "Empty reply" after 109 ms).
+for _ in $(seq 200); do grep -q '^head' "$tmp/reader.out" && break; sleep 0.05; done
 
 t0=$(date +%s%N)
 code="$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -T "$tmp/new" "$base/new.ts")"

@@ -2,7 +2,7 @@
 """A player-paced HTTP GET: reads at RATE bytes/s in small reads on a schedule, as a set-top box
 player drains its buffer, and says how long it itself went without reading.
 
-    paced_reader.py PORT PATH RATE [TIMEOUT]   prints one line:
+    paced_reader.py PORT PATH RATE [TIMEOUT]   prints "head" once the response head is in, then:
         status=200 bytes=N sha256=HEX end=complete|eof|reset|timeout longest_gap=S reads=N
 
 longest_gap is the longest time between two reads that returned bytes, measured here with the
@@ -68,6 +68,7 @@ def main():
                     end = "not-200"
                     break
                 length = lengths[0]
+                print("head", flush=True)  # the response has begun: a caller may go on from here
                 start = now  # the pace starts with the body
                 data = body
             sha.update(data)
