@@ -125,9 +125,11 @@ publish() {
   commit="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
   [ "$commit" != unknown ] && ! git -C "$ROOT" diff --quiet HEAD 2>/dev/null && commit="$commit-dirty"
   date="$(date -u ${SOURCE_DATE_EPOCH:+-d @$SOURCE_DATE_EPOCH} +%Y-%m-%dT%H:%M:%SZ)"
+  # dotnet's own status (pipefail), not only "a recd is there": a failed build leaves the last one in place.
+  local rc=0
   dotnet publish "$ROOT/src/Appliance/Appliance.csproj" -c Release -r "$rid" -o "$out" -nologo -v quiet \
-    -p:DebugType=none -p:SourceRevisionId="$commit" -p:RecdBuildDate="$date" 2>&1 | grep -vE '^\s*$' || true
-  [ -x "$out/recd" ] || { echo "build.sh: publish failed" >&2; exit 1; }
+    -p:DebugType=none -p:SourceRevisionId="$commit" -p:RecdBuildDate="$date" 2>&1 | { grep -vE '^\s*$' || true; } || rc=$?
+  [ "$rc" -eq 0 ] && [ -x "$out/recd" ] || { echo "build.sh: publish failed (dotnet exit $rc); $out/recd, if any, is an older build" >&2; exit 1; }
   rm -rf "$out/board" && cp -r "$ROOT/board" "$out/board"
   echo "build.sh: $out/recd $(stat -c %s "$out/recd") bytes" >&2
 }
