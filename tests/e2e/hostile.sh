@@ -10,33 +10,16 @@
 # Prints "ok - ..." / "not ok - ..." per case and ends with exactly one line "N passed, N failed";
 # exits non-zero if any case failed.
 set -uo pipefail
-[ -x /usr/bin/python3 ] && PATH="/usr/bin:$PATH"
 
-RECD_ROOT="${RECD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-RECD_BIN="${RECD_BIN:-$RECD_ROOT/out/linux-x64/recd}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+RECD_ROOT="$ROOT" RECD_BIN="$BIN"
 CORPUS="$RECD_ROOT/tests/corpus"
 RAWHTTP="$RECD_ROOT/tests/e2e/rawhttp.py"
 started=$(date +%s)
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
-summary() { echo "$passed passed, $failed failed"; }
-
-for tool in curl python3 sha256sum; do
-  if ! command -v "$tool" >/dev/null; then not_ok "required tool $tool is installed"; summary; exit 1; fi
-done
-if [ ! -x "$RECD_BIN" ]; then
-  echo "# $RECD_BIN missing: building with ./build.sh publish"
-  if ! (cd "$RECD_ROOT" && ./build.sh publish) >/dev/null 2>&1 || [ ! -x "$RECD_BIN" ]; then
-    not_ok "daemon binary $RECD_BIN can be built"; summary; exit 1
-  fi
-fi
+need_tools curl python3 sha256sum
 
 tmp="$(mktemp -d /tmp/recd-e2e-hostile.XXXXXX)"
-# Every process started from here carries the marker; cleanup stops any that escaped the PID kept
-# above (tests/e2e/lib/procs.py), so none outlives the script on success, failure or interrupt.
-export RECD_E2E_ID="$$-$(date +%s%N)"
 pid=""
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
@@ -44,14 +27,10 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
   fi
-  local left  # captured, not piped: a sed in the pipe would carry the marker and be killed
-  left="$(python3 "$RECD_ROOT/tests/e2e/lib/procs.py" kill RECD_E2E_ID "$RECD_E2E_ID")"
-  [ -n "$left" ] && sed 's/^/# killed leftover /' <<<"$left"
-  wait 2>/dev/null
+  kill_started  # whatever escaped the PID kept above (common.sh's marker), so none outlives the script
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # Places a traversal would land in if a name escaped the storage root ($tmp/store): they must not
 # exist afterwards unless they already existed before.
@@ -74,9 +53,9 @@ for _ in $(seq 1 100); do
 done
 port="$(cat "$tmp/port" 2>/dev/null)"
 if [ -z "$port" ]; then
-  not_ok "daemon started within 10 s"
+  notok "daemon started within 10 s"
   sed 's/^/# /' "$tmp/recd.log" | tail -n 20
-  summary; exit 1
+  finish; exit 1
 fi
 ok "daemon started on port $port"
 
@@ -84,14 +63,14 @@ ok "daemon started on port $port"
 if check="$(python3 "$CORPUS/generate.py" --check 2>&1)"; then
   ok "corpus matches generate.py"
 else
-  not_ok "corpus matches generate.py"; echo "$check" | tail -n 5 | sed 's/^/# /'
+  notok "corpus matches generate.py"; echo "$check" | tail -n 5 | sed 's/^/# /'
 fi
 
 # ---------------------------------------------------------------- every corpus file
 files=("$CORPUS"/*.http)
 python3 "$RAWHTTP" "$port" "${files[@]}" >"$tmp/results.tsv" 2>"$tmp/rawhttp.err"
 if [ "$(wc -l <"$tmp/results.tsv")" -ne "${#files[@]}" ]; then
-  not_ok "rawhttp.py answered for all ${#files[@]} files"; sed 's/^/# /' "$tmp/rawhttp.err" | tail -n 5
+  notok "rawhttp.py answered for all ${#files[@]} files"; sed 's/^/# /' "$tmp/rawhttp.err" | tail -n 5
 fi
 # head- and body-stage rejections must also end the connection after that one response (RFC 9112
 # 6.3, 9.6: after a framing error the rest of the stream cannot be trusted, so a smuggled second
@@ -100,8 +79,8 @@ while IFS=$'\t' read -r got after file; do
   label="${file%.http}"
   want="${label%%-*}"
   if [ "$got" = "$want" ] && { [ "$after" = "-" ] || [ "$after" = "closed:1" ]; }; then ok "$label"
-  elif [ "$got" = "$want" ]; then not_ok "$label (got $got, then $after)"
-  else not_ok "$label (got $got)"; fi
+  elif [ "$got" = "$want" ]; then notok "$label (got $got, then $after)"
+  else notok "$label (got $got)"; fi
 done <"$tmp/results.tsv"
 
 # The stage in each name is checked against the store: a "body" file's 400 came after its recording
@@ -141,15 +120,15 @@ while IFS=$'\t' read -r stage count problems; do
     body) what="$count bad chunked bodies each left an interrupted recording (the 400 came after the recording began)" ;;
     route) what="$count route-stage refusals with a valid name created no recording" ;;
     ok) what="$count corpus PUTs answered 201 each left a complete recording" ;;
-    *) not_ok "stage check: $stage $problems"; continue ;;
+    *) notok "stage check: $stage $problems"; continue ;;
   esac
-  if [ -z "$problems" ] && [ "${count:-0}" -gt 0 ]; then ok "$what"; else not_ok "$what: $problems"; fi
+  if [ -z "$problems" ] && [ "${count:-0}" -gt 0 ]; then ok "$what"; else notok "$what: $problems"; fi
 done <"$tmp/stages.txt"
 
 # ---------------------------------------------------------------- the daemon survived
-if kill -0 "$pid" 2>/dev/null; then ok "daemon alive after the corpus"; else not_ok "daemon alive after the corpus"; fi
+if kill -0 "$pid" 2>/dev/null; then ok "daemon alive after the corpus"; else notok "daemon alive after the corpus"; fi
 code="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/recordings" 2>/dev/null)"
-if [ "$code" = 200 ]; then ok "GET /recordings still 200"; else not_ok "GET /recordings still 200 (got $code)"; fi
+if [ "$code" = 200 ]; then ok "GET /recordings still 200"; else notok "GET /recordings still 200 (got $code)"; fi
 
 head -c $((1048576 + 7)) /dev/urandom >"$tmp/upload.bin"
 want="$(sha256sum <"$tmp/upload.bin" | cut -d' ' -f1)"
@@ -158,44 +137,43 @@ stored="$(sha256sum <"$tmp/store/upload-check.ts" 2>/dev/null | cut -d' ' -f1)"
 if [ "$code" = 201 ] && [ "$stored" = "$want" ]; then
   ok "curl upload of 1 MiB + 7 bytes: 201, stored sha256 exact"
 else
-  not_ok "curl upload of 1 MiB + 7 bytes: 201, stored sha256 exact (got $code, ${stored:0:12} vs ${want:0:12})"
+  notok "curl upload of 1 MiB + 7 bytes: 201, stored sha256 exact (got $code, ${stored:0:12} vs ${want:0:12})"
 fi
 back="$(curl -sS --max-time 20 "http://127.0.0.1:$port/recordings/upload-check.ts" 2>/dev/null | sha256sum | cut -d' ' -f1)"
-if [ "$back" = "$want" ]; then ok "GET of the upload: sha256 exact"; else not_ok "GET of the upload: sha256 exact (${back:0:12} vs ${want:0:12})"; fi
+if [ "$back" = "$want" ]; then ok "GET of the upload: sha256 exact"; else notok "GET of the upload: sha256 exact (${back:0:12} vs ${want:0:12})"; fi
 
 # ---------------------------------------------------------------- nothing escaped the storage root
 if [ -z "$(ls -A "$tmp/cwd")" ]; then ok "daemon working directory still empty"
-else not_ok "daemon working directory still empty: $(ls -A "$tmp/cwd" | head -n 5 | tr '\n' ' ')"; fi
+else notok "daemon working directory still empty: $(ls -A "$tmp/cwd" | head -n 5 | tr '\n' ' ')"; fi
 
 # store.state and store.run are the daemon's own state and runtime folders beside the root, by design.
 unexpected="$(ls -A "$tmp" | grep -vxE 'cwd|store|store\.state|store\.run|port|recd\.log|results\.tsv|rawhttp\.err|stages\.txt|upload\.bin' || true)"
 if [ -z "$unexpected" ]; then ok "nothing but the storage folder (and its state and runtime folders) appeared beside it"
-else not_ok "nothing but the storage folder (and its state and runtime folders) appeared beside it: $(echo "$unexpected" | tr '\n' ' ')"; fi
+else notok "nothing but the storage folder (and its state and runtime folders) appeared beside it: $(echo "$unexpected" | tr '\n' ' ')"; fi
 
 # The daemon's own state folder (StorageOptions.StateDir, ".state" by default) is the only folder.
 subdirs="$(find "$tmp/store" -mindepth 1 -path "$tmp/store/.state" -prune -o -type d -print 2>/dev/null)"
 if [ -z "$subdirs" ]; then ok "no folder inside the storage root but .state"
-else not_ok "no folder inside the storage root but .state: $(echo "$subdirs" | head -n 5 | tr '\n' ' ')"; fi
+else notok "no folder inside the storage root but .state: $(echo "$subdirs" | head -n 5 | tr '\n' ' ')"; fi
 
 # Data files: only the names the corpus and the upload above may create (c-*, the 128-char name,
 # upload-check.ts); dot-files: only manifests of those, and .state.
 bad_names="$(ls -A "$tmp/store" | grep -vxE '(c-[a-z0-9-]+|c{128}|upload-check\.ts)|\.(c-[a-z0-9-]+|c{128}|upload-check\.ts)\.manifest|\.state' || true)"
 if [ -z "$bad_names" ]; then ok "storage holds only the expected recordings and manifests"
-else not_ok "storage holds only the expected recordings and manifests: $(echo "$bad_names" | head -n 5 | tr '\n' ' ')"; fi
+else notok "storage holds only the expected recordings and manifests: $(echo "$bad_names" | head -n 5 | tr '\n' ' ')"; fi
 
 escaped=()
 for p in "${escape_paths[@]}"; do
   if [ -e "$p" ] && [[ ! " ${preexisting[*]-} " == *" $p "* ]]; then escaped+=("$p"); fi
 done
 if [ ${#escaped[@]} -eq 0 ]; then ok "no traversal target exists (x, passwd, etc/passwd, recd-evil)"
-else not_ok "no traversal target exists: ${escaped[*]}"; fi
+else notok "no traversal target exists: ${escaped[*]}"; fi
 if [ "$(sha256sum /etc/passwd 2>/dev/null | cut -d' ' -f1)" = "$passwd_before" ]; then ok "/etc/passwd unchanged"
-else not_ok "/etc/passwd unchanged"; fi
+else notok "/etc/passwd unchanged"; fi
 
-if [ "$failed" -gt 0 ]; then
+if [ "$fail" -gt 0 ]; then
   echo "# daemon log (last 20 lines):"
   tail -n 20 "$tmp/recd.log" | sed 's/^/# /'
 fi
 echo "# hostile.sh: $(( $(date +%s) - started )) s"
-summary
-[ "$failed" -eq 0 ]
+finish

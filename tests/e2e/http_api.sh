@@ -8,31 +8,18 @@
 # line "N passed, N failed"; exits non-zero if any test failed. All traffic is on 127.0.0.1; all files
 # live in one mktemp -d folder under /tmp, removed at exit. Uploads cut off by a reset use
 # $RECD_NATIVE/recd-send-load --abort-after when it is built, python3 otherwise; every other raw-socket
-# client is python3. Self-contained on purpose: tests/run-all.sh runs every tests/e2e/*.sh, so a
-# sourced helper library there would be counted as a (failing) suite.
+# client is python3. Counters, summary and the leftover-process marker are lib/common.sh's (lib/ is
+# not run as a suite).
 set -uo pipefail
 
-RECD_ROOT="${RECD_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-RECD_BIN="${RECD_BIN:-$RECD_ROOT/out/linux-x64/recd}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+RECD_ROOT="$ROOT" RECD_BIN="$BIN"
 # The C load sender (make -C native) cuts uploads off for real; python3 stands in when it is not built.
 SEND_LOAD="${RECD_NATIVE:-$RECD_ROOT/native/build}/recd-send-load"
 [ -x "$SEND_LOAD" ] || SEND_LOAD=""
 T_START=$(date +%s)
 
-PASSED=0 FAILED=0
-summary() { echo "$PASSED passed, $FAILED failed"; }
-ok() { PASSED=$((PASSED + 1)); echo "ok - $*"; }
-not_ok() { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
-
-for tool in curl python3 sha256sum cmp dd awk; do
-  if ! command -v "$tool" >/dev/null; then not_ok "required tool $tool is installed"; summary; exit 1; fi
-done
-if [ ! -x "$RECD_BIN" ]; then
-  echo "# $RECD_BIN missing: building with ./build.sh publish"
-  if ! (cd "$RECD_ROOT" && ./build.sh publish) >/dev/null 2>&1 || [ ! -x "$RECD_BIN" ]; then
-    not_ok "daemon binary $RECD_BIN can be built"; summary; exit 1
-  fi
-fi
+need_tools curl python3 sha256sum cmp dd awk
 
 TMP_X_BEFORE="$( [ -e /tmp/x ] && echo present)"
 TMP="$(mktemp -d /tmp/recd-e2e-http.XXXXXX)"
@@ -43,9 +30,6 @@ LOGS="$TMP/logs"
 WORK="$TMP/work"    # downloads, header dumps, client outputs
 mkdir -p "$SRC" "$RUN" "$LOGS" "$WORK"
 DPID="" PORT="" LOG="" DAEMON_N=0
-# Every process started from here carries the marker; cleanup stops any that escaped the PID kept
-# above (tests/e2e/lib/procs.py), so none outlives the script on success, failure or interrupt.
-export RECD_E2E_ID="$$-$(date +%s%N)"
 
 cleanup() {
   if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
@@ -56,14 +40,10 @@ cleanup() {
   # background clients still running (jobs -p lists only unreaped children of this shell)
   local p
   for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null; done
-  local left  # captured, not piped: a sed in the pipe would carry the marker and be killed
-  left="$(python3 "$RECD_ROOT/tests/e2e/lib/procs.py" kill RECD_E2E_ID "$RECD_E2E_ID")"
-  [ -n "$left" ] && sed 's/^/# killed leftover /' <<<"$left"
-  wait 2>/dev/null
+  kill_started  # whatever escaped the PID kept above (common.sh's marker), so none outlives the script
   rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------------
 # helpers
@@ -78,7 +58,7 @@ want() { # want WHAT ACTUAL EXPECTED
 }
 t_end() {
   if [ ${#T_ERR[@]} -eq 0 ]; then ok "$1"; return 0; fi
-  not_ok "$1"
+  notok "$1"
   local e
   for e in "${T_ERR[@]}"; do echo "#   $e"; done
   if [ -n "$LOG" ] && [ -f "$LOG" ]; then
@@ -279,8 +259,8 @@ declare -A SUM
 for f in "$SRC"/*; do SUM[$(basename "$f")]="$(sha "$f")"; done
 
 if ! start_daemon; then
-  not_ok "daemon starts and writes its port file within 10 s"
-  summary; exit 1
+  notok "daemon starts and writes its port file within 10 s"
+  finish; exit 1
 fi
 echo "# daemon pid $DPID, port $PORT"
 
@@ -369,8 +349,8 @@ if [ "$L" -gt 1 ]; then
   want "manifest committedLength" "$(mf "$name" committedLength)" "$size"
   t_end "resume at the committed length (Content-Range: bytes L-END/*) -> 204, whole file sha256 exact, complete"
 else
-  not_ok "resume at a wrong offset -> 416 (skipped: no usable committed length)"
-  not_ok "resume at the committed length -> 204 (skipped: no usable committed length)"
+  notok "resume at a wrong offset -> 416 (skipped: no usable committed length)"
+  notok "resume at the committed length -> 204 (skipped: no usable committed length)"
 fi
 EXPECT_SIZE[$name]=$size EXPECT_STATE[$name]=complete
 
@@ -719,5 +699,4 @@ problems="$(outside_check)"
 t_end "at the end nothing exists outside STORE and the daemon cwd is still empty"
 
 echo "# runtime $(( $(date +%s) - T_START )) s"
-summary
-[ "$FAILED" -eq 0 ]
+finish

@@ -32,6 +32,16 @@ finish() {
   [ "$fail" -eq 0 ]
 }
 
+# need_tools TOOL...: each one on PATH and $BIN there (./build.sh publish if it is missing), or one
+# failed check, the summary, and the script ends.
+need_tools() {
+  local tool
+  for tool in "$@"; do command -v "$tool" >/dev/null || { notok "required tool $tool is installed"; finish; exit 1; }; done
+  [ -x "$BIN" ] && return 0
+  echo "# $BIN missing: building with ./build.sh publish"
+  (cd "$ROOT" && ./build.sh publish) >/dev/null 2>&1 && [ -x "$BIN" ] || { notok "daemon binary $BIN can be built"; finish; exit 1; }
+}
+
 # start_daemon DIR STORE [recd options...]: runs the daemon on port 0 with storage STORE, logging to
 # DIR/daemon.log, and waits for its port (not past the daemon's exit). Sets pid, port and base (the
 # /recordings URL); port is empty if the daemon did not start.
