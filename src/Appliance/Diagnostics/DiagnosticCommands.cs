@@ -30,9 +30,10 @@ public sealed partial class DiagnosticCommands
         _started = started;
         _board = board ?? (() => null);
         Table = new CommandTable()
-            .Add(new("status", "status", "uptime, board, storage, active recordings",
+            .Add(new("status", "status [--format=kv]", "uptime, board, storage, active recordings",
                 "Uptime, board, storage free space and reserve, O_DIRECT, connections, and each active\n" +
-                "recording with its rate, write path and cost (CPU-ns per byte).", false, Status))
+                "recording with its rate, write path and cost (CPU-ns per byte).\n" +
+                "--format=kv: the same facts for programs (recd calibrate), one KEY=VALUE a line.", false, Status))
             .Add(new("rec", "rec list|show NAME|stop NAME", "recordings: list, details, stop one",
                 "rec list: every recording, committed bytes, state, write path.\n" +
                 "rec show NAME: its manifest snapshot.\n" +
@@ -77,31 +78,6 @@ public sealed partial class DiagnosticCommands
         Table.Execute(line.Trim().Length == 0 ? "help" : line, new CommandContext(output, privileged: false, interactive: false, CancellationToken.None));
         return output.ToString();
     }
-
-    private int Status(CommandContext ctx, string[] args)
-    {
-        var sb = new StringBuilder();
-        var up = DateTime.UtcNow - _started;
-        sb.AppendLine($"recd up {(int)up.TotalHours}h{up.Minutes:D2}m, board {_profile.Board} ({_profile.Soc ?? "-"}), listen {_profile.Listen.Address}");
-        var fs = FreeSpace.Of(_store.Paths.Root);
-        string space = fs is { } f ? $"{f.AvailableBytes >> 20} MiB free of {f.TotalBytes >> 20}, reserve {_store.Space.ReserveFor(f) >> 20} MiB" : "statvfs failed";
-        sb.AppendLine($"storage {_store.Paths.Root}: {space}");
-        sb.AppendLine($"O_DIRECT {(_store.DirectUnavailable is null ? "available" : "unavailable: " + _store.DirectUnavailable)}, default path {_store.DefaultPolicy}, nosplice {OnOff(_profile.WritePaths.NoSplice)}");
-        sb.AppendLine($"connections {_connections()}, active recordings {_store.ActiveCount}");
-        sb.AppendLine($"log lines dropped {Logging.Log.Dropped} (stderr not keeping up)");
-        foreach (var m in _store.ActiveSnapshots())
-        {
-            var cost = CurrentCost(m);
-            string rate = cost is { BytesPerSecond: > 0 } ? $"{cost.BytesPerSecond / 1e6,6:F1} MB/s" : "     - MB/s";
-            string ns = cost is { NsPerByte: > 0 and < double.MaxValue } ? $"{cost.NsPerByte,5:F2} ns/B" : "    - ns/B";
-            sb.AppendLine($"  {Trim(m.Name, 24),-24} {m.CommittedLength >> 20,7} MiB {rate} {Trim(m.WritePath ?? "-", 14),-14} {ns}");
-        }
-        ctx.Out.Write(sb.ToString());
-        return CommandTable.Ok;
-    }
-
-    private static Selection.PathCost? CurrentCost(Manifest m) =>
-        m.WritePath is { } p && m.Costs is { } costs && costs.TryGetValue(p, out var c) ? c : null;
 
     private int Version(CommandContext ctx, string[] args)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Recd.Board;
 using Recd.Calibration;
 using Recd.Diagnostics;
@@ -13,7 +12,7 @@ namespace Recd.Hosting;
 /// Refuses while the running daemon (found through its control socket, as "recd ctl" finds it) has
 /// recordings active: the run would compete with them for CPU and disk and measure both wrongly.
 /// </summary>
-public static partial class CalibrateCommand
+public static class CalibrateCommand
 {
     public const int DefaultSeconds = 30;
 
@@ -113,9 +112,12 @@ public static partial class CalibrateCommand
         if (!File.Exists(socket)) return (0, null);
         try
         {
-            int status = ControlSocket.Run(socket, "status", out string text, timeoutMs: 5000);
-            var m = ActiveLine().Match(text);
-            return status == 0 && m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), null) : (0, $"status answered {status}: {text.Trim()}");
+            // The machine-readable answer, not the human one: that text is free to change. A daemon
+            // too old to know --format=kv prints its human text instead, which does not parse: refused.
+            int status = ControlSocket.Run(socket, "status --format=kv", out string text, timeoutMs: 5000);
+            return status == 0 && StatusKeys.TryParse(text, out var values) && StatusKeys.TryGetLong(values, StatusKeys.ActiveRecordings, out long active)
+                ? ((int)active, null)
+                : (0, $"status answered {status}: {text.Trim()}");
         }
         catch (IOException e) when (e.Message.EndsWith("ECONNREFUSED", StringComparison.Ordinal) || e.Message.EndsWith("ENOENT", StringComparison.Ordinal))
         {
@@ -123,7 +125,4 @@ public static partial class CalibrateCommand
         }
         catch (IOException e) { return (0, e.Message); }
     }
-
-    [GeneratedRegex(@"active recordings (\d+)")]
-    private static partial Regex ActiveLine();
 }
