@@ -26,6 +26,16 @@ for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 port="$(cat "$tmp/port")"
 base="http://127.0.0.1:$port/recordings"
 head -c 1048583 /dev/urandom >"$tmp/src"
+# What the upload costs on this machine now, without the flood: the bound below is the header timeout
+# on top of the slowest of these, not a wall-clock figure that holds only on an idle machine.
+base_ms=0
+for i in 1 2 3; do
+  t0=$(date +%s%N)
+  curl -sS -m 10 -o /dev/null -T "$tmp/src" "$base/base$i.ts"
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  [ "$ms" -gt "$base_ms" ] && base_ms=$ms
+done
+bound_ms=$((3000 + base_ms))
 
 # 200 slowloris connections: each sends a partial head and then one byte a second, reconnecting
 # whenever the daemon closes it, for 12 s.
@@ -63,20 +73,21 @@ PY
 loris=$!
 sleep 2
 
-served=0 exact=0 slow=0
+served=0 exact=0 slow=0 times=""
 for i in 1 2 3 4 5; do
   t0=$(date +%s%N)
   code="$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -T "$tmp/src" "$base/real$i.ts")"
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   [ "$code" = 201 ] && served=$((served + 1))
   cmp -s "$tmp/src" "$tmp/store/real$i.ts" && exact=$((exact + 1))
-  [ "$ms" -gt 3000 ] && slow=$((slow + 1))
+  [ "$ms" -gt "$bound_ms" ] && slow=$((slow + 1))
+  times+="$ms "
   sleep 1
 done
 if [ "$served" = 5 ] && [ "$exact" = 5 ] && [ "$slow" = 0 ]; then
-  ok "200 slowloris connections against a 32-connection daemon: 5 of 5 real uploads served, exact, each under 3 s"
+  ok "200 slowloris connections against a 32-connection daemon: 5 of 5 real uploads served, exact, each under $bound_ms ms (3 s header timeout + ${base_ms} ms, the slowest without the flood): ${times}ms"
 else
-  notok "real clients under slowloris: served $served, exact $exact, slow $slow"
+  notok "real clients under slowloris: served $served, exact $exact, $slow over $bound_ms ms (3 s + ${base_ms} ms without the flood): ${times}ms"
 fi
 wait "$loris"
 loris=""
