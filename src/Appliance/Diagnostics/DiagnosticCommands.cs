@@ -31,9 +31,9 @@ public sealed partial class DiagnosticCommands
         _board = board ?? (() => null);
         Table = new CommandTable()
             .Add(new("status", "status [--format=kv]", "uptime, board, storage, active recordings",
-                "Uptime, board, storage free space and reserve, O_DIRECT, connections, and each active\n" +
-                "recording with its rate, write path and cost (CPU-ns per byte).\n" +
-                "--format=kv: the same facts for programs (recd calibrate), one KEY=VALUE a line.", false, Status))
+                "Uptime, board, storage free space and reserve, O_DIRECT, connections, and each\n" +
+                "active recording with its rate, write path and cost (CPU-ns per byte).\n" +
+                "--format=kv: the same for programs (recd calibrate), one KEY=VALUE a line.", false, Status))
             .Add(new("rec", "rec list|show NAME|stop NAME", "recordings: list, details, stop one",
                 "rec list: every recording, committed bytes, state, write path.\n" +
                 "rec show NAME: its manifest snapshot.\n" +

