@@ -13,7 +13,7 @@ public sealed partial class FuseServer
     /// </summary>
     /// <remarks>
     /// Why: exfat-fuse answers a FUSE fsync with fsync(2) of its block device, which writes back every
-    /// byte any recording left dirty there (measured on a loop device: ~1.4 s, 150-190 ms of the
+    /// byte any recording left dirty there (measured on a loop device: ~1.45 s, ~200 ms of the
     /// server's CPU at the end of four 256 MiB recordings), and holds the other recordings' writes
     /// meanwhile. Charged by bytes over the window's span, all of it fell to the windows that were open
     /// then, which moved next to nothing: last windows of 4 MiB at 4-35 ns/B against 0.4-0.9 for every
