@@ -27,7 +27,10 @@ sparse image in /tmp: there most of a write's CPU is spent in the FUSE server, n
 group of its own, and a run's cost is the daemon's CPU plus the server's over the run, so "best
 static path" is what the machine pays; both parts are printed, with the share of the server's CPU
 recd's manifests attributed to the recordings (fuseServerCpuNs, the selector's thread+fuse view).
-No duets there: two daemons on one mount share one server, whose CPU cannot be told apart between them.
+Their duets give each daemon a disk of its own (a second loop device and server, its own cpuacct
+group: two daemons on one mount would share one server, whose CPU cannot be told apart between
+them); both daemons and both servers on the receiving CPU, a side's cost its daemon's CPU plus its
+server's, and the second side starts from the first's learned costs under its own mount's key.
 
 --change: the selector right after the conditions change. One daemon on one mount learns in one
 condition (auto only, --change-learn runs of ext4 x1), then the condition changes (ext4 x16) and auto
@@ -66,7 +69,7 @@ class FuseDisk:
     which is moved into a cpuacct group of its own (all its threads, exited ones included: libfuse's
     multithreaded loop starts and ends workers)."""
 
-    def __init__(self, fmt, image_bytes):
+    def __init__(self, fmt, image_bytes, tag=""):
         mkfs, server, _ = FUSE_FORMATS[fmt]
         self.fmt, self.loop = fmt, None
         self.dir = tempfile.mkdtemp(prefix=f"recd-selbench-{fmt}-", dir="/tmp")
@@ -83,7 +86,7 @@ class FuseDisk:
             self.pid = fuse_server_pid(self.mnt)
             if not self.pid:
                 raise RuntimeError(f"no process serves {self.mnt}")
-            self.group = CpuGroup(f"recd-selbench-fuse-{fmt}")
+            self.group = CpuGroup(f"recd-selbench-fuse-{fmt}{tag}")
             self.group.add(self.pid)
             self.seconds = self.group.clock_for(self.pid)
         except BaseException:
@@ -100,6 +103,30 @@ class FuseDisk:
         if getattr(self, "group", None):
             self.group.remove()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    @property
+    def state_dir(self):
+        """The daemon's state folder, off the medium (recd would move it there itself; named, so a duet can copy it)."""
+        return os.path.join(self.dir, "state")
+
+    def mount_key(self):
+        """What recd's MountInfo.Key holds of this mount: its learned costs are kept under it."""
+        return f"{self.loop}:{self.mnt}"
+
+
+def copy_learned(src_dir, dst_dir, key_from=None, key_to=None):
+    """A daemon's learned costs into another's state folder; on another mount, under that mount's key."""
+    learned = os.path.join(src_dir, "learned-costs.json")
+    if not os.path.exists(learned):
+        return
+    os.makedirs(dst_dir, exist_ok=True)
+    text = open(learned).read()
+    if key_from:
+        if key_from not in text:
+            raise RuntimeError(f"{learned} holds nothing learned on {key_from}")
+        text = text.replace(key_from, key_to)
+    with open(os.path.join(dst_dir, "learned-costs.json"), "w") as f:
+        f.write(text)
 
 
 def fuse_server_pid(mnt):
@@ -237,17 +264,18 @@ def run_streams(daemon, group, native, storage, policy, total, streams, seq, via
                 sys_gib=sysb / gib, **collect(daemon, storage, names, per))
 
 
-def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first):
+def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first, servers=None):
     """Duet benchmarking (Bulej et al., 2020): both daemons receive at once, on the same CPU, so a
     phase of the machine (on this VM the same work costs up to 1.6x for a quarter of a second, and
     whole seconds at 2x) lands on both alike. Measured while every stream of both is still running,
     up to the moment the first sender exits (CPU from each daemon's group, bytes from the sizes of
     its files then): a daemon finishing alone would run its tail on a quiet core. Returns each
-    daemon's CPU-s/GiB, auto's first, and what each side's manifests measured."""
+    daemon's CPU-s/GiB, auto's first, and what each side's manifests measured. servers: daemon pid ->
+    its FuseDisk, whose server's CPU is added to that side's."""
     per = total // streams
     names = [f"d{seq}-{i}.ts" for i in range(streams)]
     settle()
-    clocks = [g.clock_for(d.proc.pid) for d, g, _ in pair]
+    clocks = [with_server(g.clock_for(d.proc.pid), (servers or {}).get(d.proc.pid)) for d, g, _ in pair]
     cpu0 = [c() for c in clocks]
     order = [0, 1] if auto_first else [1, 0]
     procs = [[], []]
@@ -261,6 +289,11 @@ def run_duet(pair, native, policies, total, streams, seq, via_ns, auto_first):
         wait_senders(procs[k])
     got = [collect(d, st, names, per) for d, _, st in pair]
     return [c / (b / GiB) if b else float("nan") for c, b in zip(cpu, moved)], got
+
+
+def with_server(clock, fuse):
+    """A side's clock: its daemon's CPU, plus its FUSE server's on a FUSE disk (what the machine pays)."""
+    return clock if fuse is None else (lambda: clock() + fuse.seconds())
 
 
 def run_columns(r):
@@ -334,39 +367,53 @@ def best_static(res):
                            second=min((p for p in static if p != best), key=lambda p: med[p], default=best))
 
 
-def duets(opts, native, base, extra, first, best, total, streams, via_ns):
+def duets(opts, native, base, extra, first, best, total, streams, via_ns, fuse=None):
     """auto beside the best static path, duet_rounds + 1 warm-up, on two daemons with their own
     storage on the same target: the condition's daemon (with all it learned there) and a second one
     started with a copy of its learned costs. The two swap roles every round, and the starting order
     alternates every two, so each side runs each policy, first and second, equally often: on ext4 the
     condition's daemon measured ~2% dearer than a fresh one running the same (A/A duets of direct
     beside direct: +0.9%, +3.6%; auto's rounds without a probe: +2.2%). Returns per-round (auto, best)
-    CPU-s/GiB and what the manifests of each side measured per round."""
-    # The state folder sits beside each daemon's storage root (ROOT.state).
-    learned = os.path.join(first[2] + ".state", "learned-costs.json")
-    if os.path.exists(learned):
-        os.makedirs(os.path.join(base, "duet.state"), exist_ok=True)
-        shutil.copy(learned, os.path.join(base, "duet.state", "learned-costs.json"))
-    second = Daemon(opts.root, os.path.join(base, "duet"), extra)
+    CPU-s/GiB and what the manifests of each side measured per round. With fuse (the first side's
+    FuseDisk) the second side gets a FUSE disk of its own, and each side's cost includes its server's."""
+    disk2, servers = None, None
+    if fuse:
+        disk2 = FuseDisk(fuse.fmt, max(2 * total, 1 << 30), tag="-duet")
+        storage2 = os.path.join(disk2.mnt, "duet")
+        copy_learned(fuse.state_dir, disk2.state_dir, fuse.mount_key(), disk2.mount_key())
+        extra2 = [*extra, "--Storage:StateDir", disk2.state_dir]
+    else:
+        # The state folder sits beside each daemon's storage root (ROOT.state).
+        storage2 = os.path.join(base, "duet")
+        copy_learned(first[2] + ".state", os.path.join(base, "duet.state"))
+        extra2 = extra
+    second = Daemon(opts.root, storage2, extra2)
     group = CpuGroup("recd-selbench-duet")
     group.add(second.proc.pid)
     # Both daemons on one CPU, the senders on the other, whatever --pin says: a duet shares phases
-    # only where it shares a core (unpinned, one side ran up to 20% ahead of the other).
+    # only where it shares a core (unpinned, one side ran up to 20% ahead of the other). Their FUSE
+    # servers too: they do most of the work there.
     for d in (first[0], second):
         bench.pin(d.proc.pid, DUET_RECEIVER_CPUS)
-    sides = [first, (second, group, os.path.join(base, "duet"))]
+    if fuse:
+        servers = {first[0].proc.pid: fuse, second.proc.pid: disk2}
+        for disk in (fuse, disk2):
+            bench.pin(disk.pid, DUET_RECEIVER_CPUS)
+    sides = [first, (second, group, storage2)]
     asked = opts.aa or "auto"
     out, seen = [], []
     try:
         for rnd in range(opts.duet_rounds + 1):
             pair = sides if rnd % 2 == 0 else sides[::-1]   # auto's side first
-            cpu, got = run_duet(pair, native, [asked, best], total, streams, rnd, via_ns, auto_first=rnd // 2 % 2 == 0)
+            cpu, got = run_duet(pair, native, [asked, best], total, streams, rnd, via_ns, auto_first=rnd // 2 % 2 == 0, servers=servers)
             if rnd > 0:
                 out.append(cpu)
                 seen.append(got)
     finally:
         second.stop()
         group.remove()
+        if disk2:
+            disk2.close()
     return out, seen
 
 
@@ -483,7 +530,8 @@ def main(opts):
             base = tempfile.mkdtemp(prefix="recd-selbench-", dir=fuse.mnt if fuse else targets[target])
             storage = os.path.join(base, "store")
             extra = ["--address", HOST_IP] if via_ns else []
-            daemon = Daemon(opts.root, storage, extra)
+            # On a FUSE disk recd keeps its state off the medium; named here so a duet can copy what it learned.
+            daemon = Daemon(opts.root, storage, [*extra, "--Storage:StateDir", fuse.state_dir] if fuse else extra)
             group = CpuGroup("recd-selbench")
             group.add(daemon.proc.pid)
             res = {p: [] for p in POLICIES}
@@ -502,7 +550,7 @@ def main(opts):
                                              **run_columns(r)))
                 pick = best_static(res)
                 duet, duet_seen = duets(opts, native, base, extra, (daemon, group, storage), pick.best,
-                                        total, streams, via_ns) if opts.duet_rounds and not fuse else ([], [])
+                                        total, streams, via_ns, fuse) if opts.duet_rounds else ([], [])
             finally:
                 daemon.stop()
                 group.remove()

@@ -88,7 +88,7 @@ public sealed partial class FuseServer
     public void WentBack() => Lost();
 
     /// <summary>
-    /// What a recording's window owes of the server's CPU: the server's CPU over the window
+    /// What a recording's window owes of the server's CPU: the server's metered CPU (<see cref="MeteredNanoseconds"/>: commits left out) over the window
     /// (<paramref name="serverNs0"/> to <paramref name="serverNs1"/>) shared among recd's recordings on
     /// the mount by the bytes each moved in that span: all of it when the recording was the only one
     /// writing (<paramref name="mine"/> == <paramref name="mountBytes"/>). Nothing when either reading
@@ -107,6 +107,7 @@ public sealed partial class FuseServer
         // clock_getcpuclockid computes: the scheduler's nanoseconds of the whole thread group.
         Volatile.Write(ref _clock, pid > 0 ? (~pid << 3) | 2 : 0);
         Volatile.Write(ref _pid, Math.Max(pid, 0));
+        ResetUnmetered();
     }
 
     private void Lost()

@@ -235,7 +235,7 @@ public sealed class Recording : IDisposable
         _threadCpuNs += sample.ThreadCpuNs;
         _fuseServerCpuNs += sample.FuseServerNs;
         if (Log.MinLevel <= LogLevel.Debug)
-            Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
+            Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system{(_store.Selection.Fuse is null ? "" : $", {(double)sample.FuseServerNs / sample.Bytes:F3} ns/B FUSE server")}, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
         _selector?.Condition?.Observe(sample);
         if (_selector is null)
         {
@@ -364,6 +364,15 @@ public sealed class Recording : IDisposable
     /// synced again; the manifest says damaged at the last good length.
     /// </summary>
     private int Commit(string state)
+    {
+        // The FUSE server's CPU in a commit is no window's (FuseServer.BeginUnmetered says why).
+        var fuse = _store.Selection.Fuse;
+        fuse?.BeginUnmetered();
+        try { return CommitDurably(state); }
+        finally { fuse?.EndUnmetered(); }
+    }
+
+    private int CommitDurably(string state)
     {
         _nextCommitBytes = Length + _store.Options.CommitIntervalBytes;
         _lastCommitTicks = Stopwatch.GetTimestamp();

@@ -31,7 +31,7 @@ public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse =
             _bytes = _cpu = _wall = 0;
             _sysStart = SystemCpu.BusyNanoseconds();
             _dirtyStart = watchDirty ? DirtyMemory.Bytes() : -1;
-            if (fuse is not null) { _mountBytesStart = fuse.MountBytes; _fuseStart = fuse.CpuNanoseconds(); }
+            if (fuse is not null) { _mountBytesStart = fuse.MountBytes; _fuseStart = fuse.MeteredNanoseconds(); }
             _windowStartTicks = Stopwatch.GetTimestamp();
         }
         _cpu0 = Libc.ThreadCpuNanoseconds();
@@ -62,7 +62,9 @@ public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse =
 
     private long FuseShare(FuseServer server)
     {
-        long now = server.CpuNanoseconds();
+        // The metered clock stands still while a recording on the mount commits: an fsync's writeback
+        // is no window's, and lumped into the windows open then it ran 10-60x a window's cost.
+        long now = server.MeteredNanoseconds();
         if (_fuseStart >= 0 && now >= 0 && now < _fuseStart) server.WentBack();
         return FuseServer.Share(_fuseStart, now, _bytes, server.MountBytes - _mountBytesStart);
     }
