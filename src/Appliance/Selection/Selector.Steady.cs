@@ -18,6 +18,7 @@ public sealed partial class Selector
         int w = _guard.Suspect;
         _guard.ClearSuspect();
         if (w < 0 || _current != _settled || _e.Costs[w].Excluded) return false;
+        _budget.StartStarvationCheck();
         var d = new Decision(DecisionKind.StarvationCheck, _settled, w, A: _e.LastRate[_settled], Age: Age(w));
         next = MoveTo(w, new Phase(PhaseKind.StarvationCheck, w, Cost: resumeCost, ResumeRival: resumeRival), d);
         return true;
