@@ -11,7 +11,7 @@ public sealed partial class Selector
     /// </summary>
     private PathChoice OnStarvationCheck(in CostSample s)
     {
-        _decision = _guard.JudgeBeside(_e, _settled, _current, s, _window);
+        _decision = _guard.JudgeBeside(_e, _settled, _current, s, _phase.Rate, _window);
         if (_decision.Kind == DecisionKind.Starved) _budget.LeftStarvedPath();
         if (_e.Costs[_settled].Excluded) return SteadyRules();
         var resume = _phase.ResumeRival >= 0 ? new Phase(PhaseKind.Check, _phase.ResumeRival, Cost: _phase.Cost) : Phase.Steady;

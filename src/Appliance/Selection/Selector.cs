@@ -114,10 +114,10 @@ public sealed partial class Selector
         {
             PhaseKind.Probing => OnProbing(),
             PhaseKind.Reprobe => OnReprobe(),
-            PhaseKind.Confirm => OnConfirm(),
-            PhaseKind.Check => OnCheck(),
+            PhaseKind.Confirm => OnConfirm(s),
+            PhaseKind.Check => OnCheck(s),
             PhaseKind.StarvationCheck => OnStarvationCheck(s),
-            _ => OnSteady(),
+            _ => OnSteady(s),
         };
         _guard.ClearSuspect(); // a suspicion is about the window that raised it
         return next;
@@ -162,7 +162,7 @@ public sealed partial class Selector
         int i = _current;
         bool beside = _e.Fold(i, s, _settled, probing, _window, _o.CostView);
         if (beside && _phase.Kind == PhaseKind.Reprobe && _phase.Payer != ProbePayer.Own)
-            _budget.Mount!.Outcome(rankingHeld: _e.Ratio[i] > 1 + _o.SwitchMargin, runnerUp: _e.CheapestExcept(_settled) == i);
+            _budget.Mount!.Outcome(rankingHeld: _e.RatioToLevel(i, _settled) > 1 + _o.SwitchMargin, runnerUp: _e.CheapestExcept(_settled) == i);
         if (_guard.Judge(_e, i, _settled, probing, _window, out var dropped)) _decision = dropped;
     }
 
