@@ -4,10 +4,12 @@ namespace Recd.Selection;
 
 /// <summary>
 /// What one recording believes each path costs (docs/selector.md R4). One figure per path, ns/B in
-/// the root's cost view (<see cref="PathCost"/>): the chosen path's is its level, every other path's is
-/// held as a ratio to it, measured beside it, and re-derived from the level as the level moves. Kept
-/// beside it, because R9-R11 and R6 need them: each path's figure as last measured (ns/B then), its
-/// last raw window, its last rate, its windows in this recording and when it was last measured.
+/// the root's cost view (<see cref="PathCost"/>): the chosen path's is its level, every other path's was
+/// measured beside it, and moves with the level (its ratio to the level is what a probe measured).
+/// Kept beside it: each path's figure as last measured in this recording (ns/B then: R9's second
+/// trigger compares the level with it), its windows here and when it was last measured, and the chosen
+/// path's last raw window (the frame a probe is read in). The raw windows a confirmation or a check
+/// compares, and the rate a starvation check judges, belong to those phases (<see cref="Phase"/>).
 /// </summary>
 internal sealed class CostEstimate
 {
@@ -15,7 +17,10 @@ internal sealed class CostEstimate
 
     public readonly PathCost[] Costs;
     public readonly int[] WindowsHere, LastWindow;
-    public readonly double[] LastRate, LastRaw, Ratio, AsMeasured;
+    public readonly double[] AsMeasured;
+
+    /// <summary>The chosen path's last window as measured (ns/B, not smoothed); NaN until it has one.</summary>
+    public double ChosenRaw { get; private set; } = double.NaN;
 
     public CostEstimate(IReadOnlyList<PathChoice> choices, IReadOnlyDictionary<string, PathCost>? seed, int probeWindows)
     {
@@ -24,12 +29,7 @@ internal sealed class CostEstimate
         WindowsHere = new int[n];
         LastWindow = new int[n];
         Array.Fill(LastWindow, NeverHere);
-        LastRate = new double[n];
-        LastRaw = new double[n];
-        Ratio = new double[n];
         AsMeasured = new double[n];
-        Array.Fill(LastRaw, double.NaN);
-        Array.Fill(Ratio, double.NaN);
         Array.Fill(AsMeasured, double.NaN);
         for (int i = 0; i < n; i++)
         {
@@ -78,48 +78,47 @@ internal sealed class CostEstimate
         // Except a window absorbed by dirty page cache: such a path pays for its writes later, in
         // windows throttled by writeback (ext4 splice: 0.24 ns/B absorbed, 2.0 throttled): folded in.
         bool beside = !probing && settled >= 0 && i != settled, replaces = !s.Absorbed;
+        // The level before this window (the chosen path's own first window here replaces its seed below).
+        double level = settled >= 0 ? Costs[settled].NsPerByte : double.NaN;
         if (WindowsHere[i]++ == 0) { if (replaces) { c.NsPerByte = double.NaN; c.Windows = 0; } }
         else if (beside && replaces) c.NsPerByte = double.NaN;
         double cost = s.NsPerByte(view);
-        LastRaw[i] = cost;
         // A probe is read in the chosen path's frame: its cost times the chosen path's average over
         // the chosen path's window just before. A probe taken in a dear phase is not the path being dear.
         if (beside && WindowsHere[settled] > 1)
         {
-            double a = LastRaw[settled], avg = Costs[settled].NsPerByte;
-            if (a > 0 && avg > 0) cost *= avg / a;
+            double a = ChosenRaw;
+            if (a > 0 && level > 0) cost *= level / a;
         }
+        if (i == settled) ChosenRaw = cost;
         c.Add(s, cost);
         LastWindow[i] = window;
-        if (beside)
+        if (beside) AsMeasured[i] = c.NsPerByte;
+        else if (i == settled && !probing && level > 0)
         {
-            Ratio[i] = c.NsPerByte / Costs[settled].NsPerByte;
-            AsMeasured[i] = c.NsPerByte;
-        }
-        else if (i == settled && !probing)
+            // Every other figure is held relative to the level: as the level moves, they move with it
+            // (its ratio, then the new level: the order the figures were always derived in).
             for (int j = 0; j < Costs.Length; j++)
-                if (j != i && !double.IsNaN(Ratio[j])) Costs[j].NsPerByte = Ratio[j] * c.NsPerByte;
-        LastRate[i] = s.BytesPerSecond;
+                if (j != i) Costs[j].NsPerByte = Costs[j].NsPerByte / level * c.NsPerByte;
+        }
         return beside;
     }
 
-    /// <summary>Makes <paramref name="i"/> the level: every other figure becomes a ratio to it, all in one frame as they stand.</summary>
+    /// <summary>
+    /// Makes <paramref name="i"/> the level: every other figure is held relative to it from now on, all
+    /// in one frame as they stand. Its raw window is the frame once it has one under this choice.
+    /// </summary>
     public void Settle(int i)
     {
-        double level = Costs[i].NsPerByte;
-        for (int j = 0; j < Costs.Length; j++)
-        {
-            Ratio[j] = j == i ? 1 : Costs[j].NsPerByte / level;
-            AsMeasured[j] = Costs[j].NsPerByte;
-        }
+        for (int j = 0; j < Costs.Length; j++) AsMeasured[j] = Costs[j].NsPerByte;
+        ChosenRaw = double.NaN;
     }
 
+    /// <summary>Path <paramref name="i"/>'s figure over the chosen path's (its ratio to the level).</summary>
+    public double RatioToLevel(int i, int settled) => Costs[i].NsPerByte / Costs[settled].NsPerByte;
+
     /// <summary>Sets path <paramref name="i"/>'s figure as a ratio to the chosen path's.</summary>
-    public void SetRelative(int i, int settled, double ratio)
-    {
-        Ratio[i] = ratio;
-        AsMeasured[i] = Costs[i].NsPerByte = ratio * Costs[settled].NsPerByte;
-    }
+    public void SetRelative(int i, int settled, double ratio) => AsMeasured[i] = Costs[i].NsPerByte = ratio * Costs[settled].NsPerByte;
 
     /// <summary>A usable path with fewer than <paramref name="probeWindows"/> windows, first in candidate order, or -1.</summary>
     public int Unprobed(int probeWindows)

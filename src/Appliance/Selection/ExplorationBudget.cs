@@ -2,12 +2,18 @@ namespace Recd.Selection;
 
 /// <summary>
 /// What exploring may spend (docs/selector.md R16): this recording's ledger of bytes off the chosen
-/// path and CPU beyond it, and the mount's (<see cref="MountExploration"/>), which pays for a probe
+/// path and CPU beyond it (discretionary exploring: re-probes, probes for the mount, confirmations; not
+/// the probe round, when nothing is chosen, nor a forced move off a path that starved), and the mount's (<see cref="MountExploration"/>), which pays for a probe
 /// the recording's own cost budget has not saved up for, and for a short recording's probe (R13).
 /// </summary>
 internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mount)
 {
     private ExplorationLedger _ledger;
+    // What the starvation check in flight booked as exploring, here and for the mount: taken back if
+    // the check drops the chosen path (R6).
+    // (The mount bills every window's extra CPU, for the mount or not, so one figure serves both.)
+    private long _heldBytes, _heldMountBytes;
+    private double _heldNs;
     // The bytes the next window is expected to hold: the last window's. A live stream's windows close
     // on time (WindowMs), at a few MB where a bulk stream's close at WindowBytes; booking a probe as
     // WindowBytes made a live stream wait for room it did not need (docs/selector.md §9).
@@ -27,16 +33,37 @@ internal sealed class ExplorationBudget(SelectorOptions o, MountExploration? mou
     /// Books one window: <paramref name="exploring"/> bills what it cost beyond the chosen path
     /// (<paramref name="settledNs"/> ns/B, NaN while there is none) to exploring; <paramref name="explored"/>
     /// counts its bytes as off the chosen path, for the mount too with <paramref name="forMount"/>.
-    /// Returns the extra.
+    /// <paramref name="held"/>: the window is a starvation check's (R5, R6), exploring only if the chosen
+    /// path turns out to keep up (<see cref="LeftStarvedPath"/> takes it back otherwise). Returns the extra.
     /// </summary>
-    public double Account(in CostSample s, bool exploring, bool explored, bool forMount, double settledNs)
+    public double Account(in CostSample s, bool exploring, bool explored, bool forMount, double settledNs, bool held = false)
     {
         double spent = s.CostNs(o.CostView), extra = 0;
         if (exploring && !double.IsNaN(settledNs)) extra = Math.Max(0, spent - settledNs * s.Bytes);
         _ledger.Add(s.Bytes, explored, spent, extra);
         if (s.Bytes > 0) _windowBytes = Math.Min(s.Bytes, o.WindowBytes);
         mount?.Account(s.Bytes, forMount, spent, extra);
+        if (held)
+        {
+            _heldBytes += explored ? s.Bytes : 0;
+            _heldNs += extra;
+            _heldMountBytes += forMount ? s.Bytes : 0;
+        }
         return extra;
+    }
+
+    /// <summary>A starvation check begins (R5): what it books is held until its verdict.</summary>
+    public void StartStarvationCheck() => (_heldBytes, _heldMountBytes, _heldNs) = (0, 0, 0);
+
+    /// <summary>
+    /// R6 dropped the chosen path: the check's windows were the first of a forced move off a path that
+    /// did not keep up, not exploring (docs/selector.md R16), here and for the mount.
+    /// </summary>
+    public void LeftStarvedPath()
+    {
+        _ledger.Forgive(_heldBytes, _heldNs);
+        mount?.Forgive(_heldMountBytes, _heldNs);
+        StartStarvationCheck();
     }
 
     /// <summary>R3: what the window after a switch back onto the chosen path cost beyond it.</summary>

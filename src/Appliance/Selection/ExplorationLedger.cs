@@ -3,7 +3,9 @@ namespace Recd.Selection;
 /// <summary>
 /// What exploring has taken, against its two budgets: bytes moved off the chosen path (of all bytes),
 /// and CPU beyond what the chosen path would have cost (of all CPU). One per recording (Selector) and
-/// one per mount (MountExploration), so a probe is judged by the same rule in both.
+/// one per mount (MountExploration), so a probe is judged by the same rule in both. Exploring is the
+/// discretionary part (docs/selector.md R16): the probe round, before anything is chosen, and a forced
+/// move off a path that starved are counted in the totals only.
 /// </summary>
 internal struct ExplorationLedger
 {
@@ -16,6 +18,16 @@ internal struct ExplorationLedger
         if (explored) ExploredBytes += bytes;
         SpentNs += spentNs;
         ExtraNs += extraNs;
+    }
+
+    /// <summary>
+    /// Windows booked as exploring turned out to be a forced move off a starved path (R6 dropped it):
+    /// leaving a path that did not keep up is not exploring, so they leave exploring's share.
+    /// </summary>
+    public void Forgive(long bytes, double extraNs)
+    {
+        ExploredBytes -= bytes;
+        ExtraNs -= extraNs;
     }
 
     /// <summary>One more window off the chosen path keeps the explored bytes within <paramref name="budget"/> of all bytes.</summary>

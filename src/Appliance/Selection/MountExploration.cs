@@ -28,6 +28,12 @@ public sealed class MountExploration
         lock (_gate) _ledger.Add(bytes, explored, spentNs, extraNs);
     }
 
+    /// <summary>A recording's starvation check on this mount ended in a forced move (R6): its windows were not exploring.</summary>
+    public void Forgive(long bytes, double extraNs)
+    {
+        lock (_gate) _ledger.Forgive(bytes, extraNs);
+    }
+
     /// <summary>
     /// Whether exploring one more window, <paramref name="extraNs"/> beyond the chosen path, keeps all
     /// the mount's recordings together within <paramref name="budget"/> (backed off): a long recording's

@@ -22,11 +22,15 @@ public enum ProbePayer { Own, Mount, ForMount }
 
 /// <summary>
 /// The phase value: its kind, the path it is about (the probed path, the rival, the witness), and
-/// its data. Probing: <see cref="Left"/> windows still to measure. Check: <see cref="Cost"/>, the
-/// rival's confirmation window. StarvationCheck: a Check it interrupted, resumed after it
-/// (<see cref="ResumeRival"/>, <see cref="Cost"/>). Reprobe: <see cref="Payer"/>.
+/// its data, the evidence its rule compares (not kept in the cost estimate, which holds one figure per
+/// path). Probing: <see cref="Left"/> windows still to measure. Confirm: <see cref="Cost"/>, the chosen
+/// path's raw window before it (R10). Check: <see cref="Cost"/>, the rival's confirmation window (R11).
+/// StarvationCheck: <see cref="Rate"/>, the rate of the chosen path's window that looked starved (R6),
+/// and a Check it interrupted, resumed after it (<see cref="ResumeRival"/>, <see cref="Cost"/>).
+/// Reprobe: <see cref="Payer"/>.
 /// </summary>
-public readonly record struct Phase(PhaseKind Kind, int Path = -1, int Left = 0, double Cost = 0, ProbePayer Payer = ProbePayer.Own, int ResumeRival = -1)
+public readonly record struct Phase(PhaseKind Kind, int Path = -1, int Left = 0, double Cost = 0, ProbePayer Payer = ProbePayer.Own, int ResumeRival = -1,
+    double Rate = 0)
 {
     public static readonly Phase Steady = new(PhaseKind.Steady);
 }

@@ -5,21 +5,23 @@ namespace Recd.Selection;
 public sealed partial class Selector
 {
     /// <summary>Phase Steady: the starvation guard's suspicion first (R5), then the Steady rules.</summary>
-    private PathChoice OnSteady() => TrySuspicion(resumeRival: -1, resumeCost: 0, out var next) ? next : SteadyRules();
+    private PathChoice OnSteady(in CostSample s) => TrySuspicion(s, resumeRival: -1, resumeCost: 0, out var next) ? next : SteadyRules();
 
     /// <summary>
     /// R5: the chosen path's window looked starved against a witness's old rate: the witness is
     /// measured beside it before any verdict (a slow phase of the machine slows every path). A Check
-    /// it interrupts (<paramref name="resumeRival"/>) resumes after it.
+    /// it interrupts (<paramref name="resumeRival"/>) resumes after it. <paramref name="s"/>: the chosen
+    /// path's window that raised the suspicion; its rate is what the witness's window is judged against.
     /// </summary>
-    private bool TrySuspicion(int resumeRival, double resumeCost, out PathChoice next)
+    private bool TrySuspicion(in CostSample s, int resumeRival, double resumeCost, out PathChoice next)
     {
         next = Current;
         int w = _guard.Suspect;
         _guard.ClearSuspect();
         if (w < 0 || _current != _settled || _e.Costs[w].Excluded) return false;
-        var d = new Decision(DecisionKind.StarvationCheck, _settled, w, A: _e.LastRate[_settled], Age: Age(w));
-        next = MoveTo(w, new Phase(PhaseKind.StarvationCheck, w, Cost: resumeCost, ResumeRival: resumeRival), d);
+        _budget.StartStarvationCheck();
+        var d = new Decision(DecisionKind.StarvationCheck, _settled, w, A: s.BytesPerSecond, Age: Age(w));
+        next = MoveTo(w, new Phase(PhaseKind.StarvationCheck, w, Cost: resumeCost, ResumeRival: resumeRival, Rate: s.BytesPerSecond), d);
         return true;
     }
 
@@ -96,7 +98,7 @@ public sealed partial class Selector
         _streak = 0;
         var d = new Decision(DecisionKind.Confirm, rival, _settled, _e.Cost(rival), _e.Costs[rival].BytesPerSecond, level,
             _e.Costs[_settled].BytesPerSecond, _e.AsMeasured[rival], Age(rival), Flag: cheaper);
-        next = MoveTo(rival, new Phase(PhaseKind.Confirm, rival), d);
+        next = MoveTo(rival, new Phase(PhaseKind.Confirm, rival, Cost: _e.ChosenRaw), d);
         return true;
     }
 }

@@ -94,6 +94,9 @@ public sealed partial class Selector
     /// <summary>CPU beyond what the settled path would have cost for these bytes: the price of exploring.</summary>
     public double ExplorationExtraNs => _budget.ExtraNs;
 
+    /// <summary>On a path other than the chosen one, once one is chosen (R16: what exploring moves).</summary>
+    private bool OffChosen => _settled >= 0 && _current != _settled;
+
     private double SettledNs => _settled >= 0 ? _e.Cost(_settled) : double.NaN;
 
     /// <summary>Feeds one judged window measured on the current path; returns the path for the next window.</summary>
@@ -101,18 +104,20 @@ public sealed partial class Selector
     {
         _window++;
         bool exploring = _current != _settled, probing = _phase.Kind == PhaseKind.Probing;
-        // R16: the first probe round is not exploring for the mount (nothing to exploit yet), and a
-        // probe for the mount was booked there when it was granted.
-        _budget.Account(s, exploring, explored: exploring, forMount: exploring && !probing && !_budget.ProbedForMount, SettledNs);
+        // R16: the first probe round is not exploring (nothing to exploit yet: there is no chosen path
+        // to be off), a starvation check's windows are held until its verdict, and a probe for the
+        // mount was booked there when it was granted.
+        _budget.Account(s, exploring, explored: OffChosen, forMount: OffChosen && !probing && !_budget.ProbedForMount, SettledNs,
+            held: _phase.Kind == PhaseKind.StarvationCheck);
         Observe(s, probing);
         var next = _phase.Kind switch
         {
             PhaseKind.Probing => OnProbing(),
             PhaseKind.Reprobe => OnReprobe(),
-            PhaseKind.Confirm => OnConfirm(),
-            PhaseKind.Check => OnCheck(),
+            PhaseKind.Confirm => OnConfirm(s),
+            PhaseKind.Check => OnCheck(s),
             PhaseKind.StarvationCheck => OnStarvationCheck(s),
-            _ => OnSteady(),
+            _ => OnSteady(s),
         };
         _guard.ClearSuspect(); // a suspicion is about the window that raised it
         return next;
@@ -121,12 +126,13 @@ public sealed partial class Selector
     /// <summary>
     /// R3: the first window after a switch carries the switch: paid (billed to exploring), not judged.
     /// Its bytes are written by the path switched to, so when that is not the chosen path they are off
-    /// it and count against the byte budget (R16: the budget promises every byte, not the judged ones).
+    /// it and count against the byte budget (R16: the budget counts every byte exploring moves, not
+    /// only the judged ones; the probe round and a forced move off a starved path are not exploring).
     /// </summary>
     public void OnSwitchWindow(in CostSample s)
     {
-        bool off = _current != _settled, forMount = off && _phase.Kind != PhaseKind.Probing && !_budget.ProbedForMount;
-        double extra = _budget.Account(s, exploring: true, explored: off, forMount, SettledNs);
+        bool off = OffChosen, forMount = off && _phase.Kind != PhaseKind.Probing && !_budget.ProbedForMount;
+        double extra = _budget.Account(s, exploring: true, explored: off, forMount, SettledNs, held: _phase.Kind == PhaseKind.StarvationCheck);
         if (_current == _settled && _settled >= 0) _budget.NoteSwitchBack(extra);
     }
 
@@ -156,7 +162,7 @@ public sealed partial class Selector
         int i = _current;
         bool beside = _e.Fold(i, s, _settled, probing, _window, _o.CostView);
         if (beside && _phase.Kind == PhaseKind.Reprobe && _phase.Payer != ProbePayer.Own)
-            _budget.Mount!.Outcome(rankingHeld: _e.Ratio[i] > 1 + _o.SwitchMargin, runnerUp: _e.CheapestExcept(_settled) == i);
+            _budget.Mount!.Outcome(rankingHeld: _e.RatioToLevel(i, _settled) > 1 + _o.SwitchMargin, runnerUp: _e.CheapestExcept(_settled) == i);
         if (_guard.Judge(_e, i, _settled, probing, _window, out var dropped)) _decision = dropped;
     }
 

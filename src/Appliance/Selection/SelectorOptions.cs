@@ -27,10 +27,11 @@ public sealed class SelectorOptions
     public int ReprobeEveryWindows { get; set; } = 32;
 
     /// <summary>
-    /// ... as long as non-chosen paths have had at most this share of the bytes, every byte off the
-    /// chosen path counted (a probe writes two windows: the one after the switch and the judged one).
-    /// 0.07, not 0.05: a re-probe every ReprobeEveryWindows (32) takes 2/32 = 6.25% of the bytes, and a
-    /// cold start's probe round 8 windows, so the first re-probe still comes at about window 140.
+    /// ... as long as non-chosen paths have had at most this share of the bytes, every byte moved off
+    /// the chosen path once one is chosen counted (a probe writes two windows: the one after the switch
+    /// and the judged one); the probe round and a forced move off a starved path are not exploring
+    /// (docs/selector.md R16). 0.07, not 0.05: a re-probe every ReprobeEveryWindows (32) takes 2/32 =
+    /// 6.25% of the bytes.
     /// </summary>
     public double ExplorationBudget { get; set; } = 0.07;
 

@@ -49,11 +49,12 @@ internal sealed class StarvationGuard(SelectorOptions o)
 
     /// <summary>
     /// R6: the witness's window <paramref name="s"/> beside the chosen path: the verdict stands only if
-    /// it kept the queue drained on the storage, at a rate the chosen path's last window fell short of.
+    /// it kept the queue drained on the storage, at a rate the chosen path's window that raised the
+    /// suspicion (<paramref name="suspect"/>, held by the StarvationCheck phase) fell short of.
     /// </summary>
-    public Decision JudgeBeside(CostEstimate e, int settled, int witness, in CostSample s, int window)
+    public Decision JudgeBeside(CostEstimate e, int settled, int witness, in CostSample s, double suspect, int window)
     {
-        double suspect = e.LastRate[settled], rate = s.BytesPerSecond;
+        double rate = s.BytesPerSecond;
         _nextCheck = window + o.HysteresisWindows;
         bool keptUp = !s.Backlogged && !s.Absorbed;
         if (keptUp && suspect < o.StarvationFraction * rate)
