@@ -106,6 +106,7 @@ public sealed class Recording : IDisposable
 
     internal RecordingFile FileForTesting => _file;
     internal PageCachePolicy PageCacheForTesting => _pageCache;
+    internal Selector? SelectorForTesting => _selector;
 
     /// <summary>
     /// From any thread ("rec stop" on the console): the transfer ends at its next span boundary, which
@@ -236,7 +237,7 @@ public sealed class Recording : IDisposable
         _fuseServerCpuNs += sample.FuseServerNs;
         if (Log.MinLevel <= LogLevel.Debug)
             Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system{(_store.Selection.Fuse is null ? "" : $", {(double)sample.FuseServerNs / sample.Bytes:F3} ns/B FUSE server")}, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
-        _selector?.Condition?.Observe(sample);
+        if (_selector?.Condition is { Judging: true } condition) condition.Observe(sample, _store.ActiveCount);
         if (_selector is null)
         {
             // Fixed policy: still measured, so stats and benchmarks show what the path costs here.

@@ -62,8 +62,10 @@ public readonly record struct LearnedCondition(ConcurrencyBand Band, RateClass R
 }
 
 /// <summary>
-/// One recording's condition: its band, fixed at begin, and its rate class, judged from its first
-/// windows as the meter saw them. A window's rate is bytes over the wall time spent inside write-path
+/// One recording's condition: its band and its rate class, both judged over its first windows. The
+/// band starts as the count at begin and widens to the most recordings seen being written while those
+/// windows closed: the streams of a burst begin milliseconds apart, and the first of four would
+/// otherwise probe, and be learned, as a lone stream while it shares the disk with three. A window's rate is bytes over the wall time spent inside write-path
 /// calls, and those calls wait for the socket (batched reads wait up to the batch latency), so for a
 /// sender slower than the path it is the arrival rate. Live: over the first JudgeWindows windows the
 /// rate stayed under LiveBelowBytesPerSecond and most windows ended with the socket drained. A bulk
@@ -79,8 +81,13 @@ public sealed class RecordingCondition(ConcurrencyBand band)
 
     private int _windows, _backlogged;
     private long _bytes, _wallNs;
+    private ConcurrencyBand _band = band;
 
-    public ConcurrencyBand Band { get; } = band;
+    /// <summary>The band at begin, widened by the recordings seen over the judging windows (an enum read: other threads may show it).</summary>
+    public ConcurrencyBand Band => _band;
+
+    /// <summary>True while the first windows are still being judged: the caller then passes the count of recordings being written.</summary>
+    public bool Judging => _windows < JudgeWindows;
 
     /// <summary>Live or Bulk once a window was seen, Any before.</summary>
     public RateClass Rate
@@ -96,10 +103,14 @@ public sealed class RecordingCondition(ConcurrencyBand band)
     /// <summary>What the recording's learning is kept under: Any while its rate is not known.</summary>
     public LearnedCondition Learned => Rate == RateClass.Any ? LearnedCondition.Any : new LearnedCondition(Band, Rate);
 
-    /// <summary>Every window of the recording, a switch's window too (its rate is the sender's as much).</summary>
-    public void Observe(in CostSample s)
+    /// <summary>
+    /// Every window of the recording, a switch's window too (its rate is the sender's as much).
+    /// <paramref name="concurrent"/>: recordings being written on the root as it closed, itself included (0: not known).
+    /// </summary>
+    public void Observe(in CostSample s, int concurrent = 0)
     {
         if (_windows >= JudgeWindows || s.Bytes <= 0) return;
+        if (concurrent > 0 && LearnedCondition.BandOf(concurrent) > _band) _band = LearnedCondition.BandOf(concurrent);
         _windows++;
         _bytes += s.Bytes;
         _wallNs += s.WallNs;
