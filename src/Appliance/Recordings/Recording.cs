@@ -106,7 +106,6 @@ public sealed class Recording : IDisposable
 
     internal RecordingFile FileForTesting => _file;
     internal PageCachePolicy PageCacheForTesting => _pageCache;
-    internal Selector? SelectorForTesting => _selector;
 
     /// <summary>
     /// From any thread ("rec stop" on the console): the transfer ends at its next span boundary, which

@@ -19,7 +19,7 @@ public class ConcurrencyBandTests
     {
         using var store = new StoreFixture();
         var first = BeginAuto(store, "first.ts");
-        Assert.Equal(ConcurrencyBand.One, first.SelectorForTesting!.Condition!.Band);
+        Assert.Equal(ConcurrencyBand.One, first.Selector!.Condition!.Band);
         var joined = Enumerable.Range(0, 3).Select(i => store.Begin($"joined{i}.ts", WritePathKind.Buffered)).ToArray();
         Receive(first, store);
         foreach (var r in joined) { r.Finish(RecordingStates.Complete, null); r.Dispose(); }
@@ -57,7 +57,7 @@ public class ConcurrencyBandTests
         Recording? late = null;
         for (long done = 0; done < Size; done += 8L << 20)
         {
-            if (afterJudging is not null && late is null && !rec.SelectorForTesting!.Condition!.Judging) late = afterJudging();
+            if (afterJudging is not null && late is null && !rec.Selector!.Condition!.Judging) late = afterJudging();
             var r = rec.Receive(pair.ServerFd, 8L << 20);
             Assert.Equal(MoveStatus.Completed, r.Status);
         }
