@@ -61,7 +61,8 @@ def run(root, native, base, cond, best, rounds, seconds):
                         last_details.append(dict(round=rnd, name=n, decision=m.get("decision"),
                                                  windows={c: v.get("windows") for c, v in (m.get("costs") or {}).items()},
                                                  writeback_ns=m.get("writebackCpuNs", 0), sync_ns=m.get("syncCpuNs", 0),
-                                                 metered=m.get("meteredBytes", 0), thread_ns=m.get("threadCpuNs", 0)))
+                                                 metered=m.get("meteredBytes", 0), thread_ns=m.get("threadCpuNs", 0),
+                                                 exploring_ns=m.get("exploringNs") or 0))
                     daemon.delete(n)
             if rnd > 0:
                 out.append([cpu / (got / GiB) if got else float("nan") for cpu, got in res])
@@ -95,7 +96,8 @@ def main():
     for d in last_details:
         m = max(d["metered"], 1)
         print(f"  round {d['round']} {d['name']}: windows {d['windows']}; in calls {d['thread_ns'] / m:.3f} ns/B, "
-              f"writeback booked {d['writeback_ns'] / m:.3f} ns/B, syncs {d['sync_ns'] / m:.3f} ns/B; {d['decision']}")
+              f"writeback booked {d['writeback_ns'] / m:.3f} ns/B, syncs {d['sync_ns'] / m:.3f} ns/B, "
+              f"exploring {d['exploring_ns'] / max(d['thread_ns'] + d['writeback_ns'], 1):.1%} of the metered cost; {d['decision']}")
 
 
 if __name__ == "__main__":
