@@ -93,6 +93,9 @@ def main():
                   f", syncs {sum(m.get('syncCpuNs', 0) for m in ms) / B:.3f}"
                   f", writeback booked {sum(m.get('writebackCpuNs', 0) for m in ms) / metered:.3f}"
                   "; machine " + ", ".join(f"{k} {v / B:.3f}" for k, v in sorted(kw.items()) if v > 0), flush=True)
+            for m in ms:
+                if m.get("policy") == "auto":
+                    print(f"  {m['name']}: bytes by path {m.get('bytesByPath')}; {m.get('decision')}", flush=True)
             for x in names:
                 d.delete(x)
     finally:
