@@ -9,11 +9,17 @@ sequential runs), so the machine carries twice the condition's load. Both daemon
 default profile with its own commit interval (as the sequential runs); a first round is run and not
 counted, so each side's auto has learned once on its mount before the measured rounds.
 """
-import os, subprocess
+import argparse, os, subprocess, sys
 
-import duet
-import live_bench
-from bench import GiB
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench   # noqa: E402
+import duet   # noqa: E402
+import live_bench   # noqa: E402
+from bench import GiB   # noqa: E402
+
+# What auto's manifests said in the last run() (measured rounds): per recording its judged windows per
+# path and its writeback booked / syncs measured (CPU ns), to see whether a round left room for a re-probe.
+last_details = []
 
 
 def run(root, native, base, cond, best, rounds, seconds):
@@ -23,6 +29,7 @@ def run(root, native, base, cond, best, rounds, seconds):
     sides = duet.Sides(root, base, f"liveduet-{cond}", commit_at_end=False)
     policies = ["auto", best]
     out, auto_paths = [], {}
+    last_details.clear()
     try:
         for rnd in range(rounds + 1):
             pair, auto_first = sides.for_round(rnd)
@@ -51,9 +58,47 @@ def run(root, native, base, cond, best, rounds, seconds):
                     if k == 0 and rnd > 0:
                         for p, b in (m.get("bytesByPath") or {}).items():
                             auto_paths[p.split("/")[0]] = auto_paths.get(p.split("/")[0], 0) + b
+                        last_details.append(dict(round=rnd, name=n, decision=m.get("decision"),
+                                                 windows={c: v.get("windows") for c, v in (m.get("costs") or {}).items()},
+                                                 writeback_ns=m.get("writebackCpuNs", 0), sync_ns=m.get("syncCpuNs", 0),
+                                                 metered=m.get("meteredBytes", 0), thread_ns=m.get("threadCpuNs", 0),
+                                                 exploring_ns=m.get("exploringNs") or 0))
                     daemon.delete(n)
             if rnd > 0:
                 out.append([cpu / (got / GiB) if got else float("nan") for cpu, got in res])
     finally:
         sides.close()
     return out, auto_paths
+
+
+def main():
+    """One condition's live duet alone, e.g. with recordings longer than the bench's --seconds:
+    python3 bench/live_duet.py --condition x1 --best direct --rounds 3 --seconds 90"""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    ap.add_argument("--condition", default="x1")
+    ap.add_argument("--best", default="direct", help="the static path auto runs beside")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=90)
+    o = ap.parse_args()
+    base = __import__("tempfile").mkdtemp(prefix="recd-live-duet-", dir="/tmp")
+    try:
+        per_round, auto_paths = run(o.root, os.path.join(o.root, "native/build"), base, o.condition, o.best, o.rounds, o.seconds)
+    finally:
+        __import__("shutil").rmtree(base, ignore_errors=True)
+    a, b = [r[0] for r in per_round], [r[1] for r in per_round]
+    q = bench.paired_ratio(a, b)
+    total = sum(auto_paths.values()) or 1
+    print(f"{o.condition}, {o.seconds} s per recording, {o.rounds} rounds after 1 not counted (machine shared: noisy):")
+    print(f"  auto {bench.fmt(a, digits=3)}, {o.best} {bench.fmt(b, digits=3)}; auto/{o.best} {q[0]:.3f} [{q[1]:.3f}-{q[2]:.3f}]; "
+          "per round " + ", ".join(f"{x / y:.3f}" for x, y in per_round))
+    print("  auto's bytes: " + ", ".join(f"{p} {v / total:.0%}" for p, v in sorted(auto_paths.items(), key=lambda kv: -kv[1])))
+    for d in last_details:
+        m = max(d["metered"], 1)
+        print(f"  round {d['round']} {d['name']}: windows {d['windows']}; in calls {d['thread_ns'] / m:.3f} ns/B, "
+              f"writeback booked {d['writeback_ns'] / m:.3f} ns/B, syncs {d['sync_ns'] / m:.3f} ns/B, "
+              f"exploring {d['exploring_ns'] / max(d['thread_ns'] + d['writeback_ns'], 1):.1%} of the metered cost; {d['decision']}")
+
+
+if __name__ == "__main__":
+    main()

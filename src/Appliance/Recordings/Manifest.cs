@@ -56,6 +56,14 @@ public sealed record Manifest
     public long ThreadCpuNs { get; init; }
 
     /// <summary>
+    /// The writeback the measured windows booked for their page-cache bytes (CostSample.WritebackNs;
+    /// in the thread views' costs beside ThreadCpuNs), and what this transfer's syncs (commits, the
+    /// page-cache policy) cost the transfer thread, as measured: the price the booking came from.
+    /// </summary>
+    public long WritebackCpuNs { get; init; }
+    public long SyncCpuNs { get; init; }
+
+    /// <summary>
     /// On a FUSE mount: the FUSE server's CPU over the measured windows, the share attributed to this
     /// recording (FuseServer.Share). With ThreadCpuNs, what the machine paid for its writes there.
     /// </summary>

@@ -32,7 +32,7 @@ public sealed class Recording : IDisposable
 
     /// <summary>The descriptive part of the manifest (name, client, reason...); counters are folded in by <see cref="Build"/>.</summary>
     private Manifest _described;
-    private long _meteredBytes, _threadCpuNs, _fuseServerCpuNs;
+    private long _meteredBytes, _threadCpuNs, _fuseServerCpuNs, _writebackNs;
     private IWritePath _path;
     private PathChoice _choice;
     private long _nextCommitBytes;
@@ -67,6 +67,7 @@ public sealed class Recording : IDisposable
         _meteredBytes = manifest.MeteredBytes;
         _threadCpuNs = manifest.ThreadCpuNs;
         _fuseServerCpuNs = manifest.FuseServerCpuNs ?? 0;
+        _writebackNs = manifest.WritebackCpuNs;
         _described = manifest with { Policy = selector is null ? start.Kind.Name() : "auto" };
         _beat = new Heartbeat("transfer " + manifest.Name);
         var wp = factory.Options;
@@ -157,7 +158,8 @@ public sealed class Recording : IDisposable
             // End full spans on a 4 KiB file offset: after the first span every span is aligned, so
             // O_DIRECT writes whole blocks with no buffered head and tail around each span.
             if (span == SpanBytes) span -= (Length + span) % DirectWritePath.Block;
-            _meter.Begin(watchDirty: _selector is not null && _path.Kind != WritePathKind.Direct);
+            bool cached = _path.Kind != WritePathKind.Direct;
+            _meter.Begin(watchDirty: _selector is not null && cached, throughPageCache: cached);
             var result = _path.Move(socketFd, _file, Length, span, _batch);
             _beat.Beat();
             bool windowDone = _meter.End(result.Moved, socketFd, out var sample);
@@ -197,7 +199,11 @@ public sealed class Recording : IDisposable
                 StorageCounters.Errors.Add(Libc.ENOSPC);
                 return new MoveResult(moved, MoveStatus.StorageFailed, Libc.ENOSPC);
             }
+            // keep does nothing here; the other modes write back on this thread, which the windows book.
+            bool syncs = _pageCache.Mode != PageCacheMode.Keep;
+            if (syncs) _meter.BeginSync();
             var hint = _pageCache.AfterSpan(_file, Length);
+            if (syncs) _meter.EndSync();
             if (hint.Errno != 0)
             {
                 // A failed sync may have consumed the file's writeback error: nothing after the last commit is known good.
@@ -233,6 +239,7 @@ public sealed class Recording : IDisposable
     {
         _meteredBytes += sample.Bytes;
         _threadCpuNs += sample.ThreadCpuNs;
+        _writebackNs += sample.WritebackNs;
         _fuseServerCpuNs += sample.FuseServerNs;
         if (Log.MinLevel <= LogLevel.Debug)
             Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system{(_store.Selection.Fuse is null ? "" : $", {(double)sample.FuseServerNs / sample.Bytes:F3} ns/B FUSE server")}, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
@@ -336,6 +343,8 @@ public sealed class Recording : IDisposable
             BytesByPath = new Dictionary<string, long>(_bytesByPath),
             MeteredBytes = _meteredBytes,
             ThreadCpuNs = _threadCpuNs,
+            WritebackCpuNs = _writebackNs,
+            SyncCpuNs = _meter.SyncCpuNs,
             FuseServerCpuNs = _store.Selection.Fuse is null ? null : _fuseServerCpuNs,
             CostView = _store.Selection.CostView,
             SlowWrites = _file.SlowWrites,
@@ -378,7 +387,9 @@ public sealed class Recording : IDisposable
         _lastCommitTicks = Stopwatch.GetTimestamp();
         if (_fault is null)
         {
+            _meter.BeginSync();
             int err = _file.TrySync();
+            _meter.EndSync();
             if (_file.SlowWrites != _slowWritesLogged) ReportSlowWrites();
             if (err != 0) Latch(new StorageFault("fdatasync", err, Committed));
         }

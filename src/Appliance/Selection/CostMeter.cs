@@ -12,23 +12,40 @@ namespace Recd.Selection;
 /// With <paramref name="fuse"/> (the mount is FUSE and its server was found) a window also carries its
 /// share of the server's CPU: over the window's whole span, not only inside the calls, because the
 /// server may still be working on what a call handed it (writeback of a FUSE page cache) after it returned.
+/// A path that writes through the page cache leaves its writeback for later: on ext4 the commit's
+/// fdatasync does it on this same thread, outside the calls (see <see cref="BeginSync"/>), so each window
+/// books its own bytes' share of it (<see cref="CostSample.WritebackNs"/>), priced as the last syncs measured.
 /// </summary>
 public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse = null)
 {
     private long _bytes, _cpu, _wall, _sysStart, _windowStartTicks, _dirtyStart = -1, _fuseStart = -1, _mountBytesStart;
     private long _cpu0, _wall0;
     private bool _open;
+    private bool _cached;
+    private long _windowCachedBytes, _unsyncedBytes, _syncCpu0, _syncCpuNs, _cleanSyncNs;
+    private double _syncNsPerByte = double.NaN;
+
+    /// <summary>
+    /// The last price of writeback any meter in this process measured: a new recording's first windows
+    /// (before its first commit, ~5 s in) are priced like the one before it. One 64-bit word, written
+    /// whole, so a reader on another thread never sees half of it. NaN: never measured.
+    /// </summary>
+    private static long s_lastSyncNsPerByteBits = BitConverter.DoubleToInt64Bits(double.NaN);
+    private static long s_lastCleanSyncNs;
 
     /// <summary>
     /// Call right before a write-path call. <paramref name="watchDirty"/>: the path writes through the
     /// page cache, so note how much of what it writes stays dirty (see <see cref="DirtyMemory"/>).
+    /// <paramref name="throughPageCache"/>: what this call moves is written back later (buffered, splice),
+    /// so the window books its writeback.
     /// </summary>
-    public void Begin(bool watchDirty = false)
+    public void Begin(bool watchDirty = false, bool throughPageCache = false)
     {
+        _cached = throughPageCache;
         if (!_open)
         {
             _open = true;
-            _bytes = _cpu = _wall = 0;
+            _bytes = _cpu = _wall = _windowCachedBytes = 0;
             _sysStart = SystemCpu.BusyNanoseconds();
             _dirtyStart = watchDirty ? DirtyMemory.Bytes() : -1;
             if (fuse is not null) { _mountBytesStart = fuse.MountBytes; _fuseStart = fuse.MeteredNanoseconds(); }
@@ -47,6 +64,7 @@ public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse =
         _cpu += Libc.ThreadCpuNanoseconds() - _cpu0;
         _wall += (long)Stopwatch.GetElapsedTime(_wall0).TotalNanoseconds;
         _bytes += moved;
+        if (_cached) { _windowCachedBytes += moved; _unsyncedBytes += moved; }
         fuse?.AddBytes(moved);
         sample = default;
         if (_bytes < windowBytes && (_bytes < MinWindowBytes || Stopwatch.GetElapsedTime(_windowStartTicks).TotalMilliseconds < windowMs)) return false;
@@ -55,7 +73,7 @@ public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse =
         long dirty = _dirtyStart >= 0 ? DirtyMemory.Bytes() : -1;
         bool absorbed = dirty >= 0 && dirty - _dirtyStart >= _bytes / 2;
         sample = new CostSample(_bytes, _cpu, _wall, _sysStart >= 0 && sys >= 0 ? sys - _sysStart : 0, queued >= BacklogBytes, absorbed,
-            fuse is null ? 0 : FuseShare(fuse));
+            fuse is null ? 0 : FuseShare(fuse), WritebackNs(_windowCachedBytes));
         _open = false;
         return true;
     }
@@ -67,6 +85,51 @@ public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse =
         long now = server.MeteredNanoseconds();
         if (_fuseStart >= 0 && now >= 0 && now < _fuseStart) server.WentBack();
         return FuseServer.Share(_fuseStart, now, _bytes, server.MountBytes - _mountBytesStart);
+    }
+
+    /// <summary>
+    /// Call right before a call that writes back what the paths left in the page cache (the commit's
+    /// fdatasync, the page-cache policy's sync_file_range or fdatasync), on the transfer thread.
+    /// </summary>
+    public void BeginSync() => _syncCpu0 = Libc.ThreadCpuNanoseconds();
+
+    /// <summary>
+    /// Call right after it. Prices writeback from what it cost: its CPU beyond that of a sync with
+    /// (next to) nothing dirty (an ext4 fdatasync still writes the inode: measured, not assumed),
+    /// per byte the page-cache paths moved since the previous sync. The CPU is the thread's, which is
+    /// what a cgroup (and the duet) charges this daemon: writeback the kernel's flusher threads do
+    /// instead is charged to no one here, and is not booked.
+    /// </summary>
+    public void EndSync()
+    {
+        long ns = Libc.ThreadCpuNanoseconds() - _syncCpu0;
+        _syncCpuNs += ns;
+        if (_unsyncedBytes < MinWindowBytes)
+        {
+            _cleanSyncNs = ns;
+            Volatile.Write(ref s_lastCleanSyncNs, ns);
+        }
+        else
+        {
+            long clean = _cleanSyncNs > 0 ? _cleanSyncNs : Volatile.Read(ref s_lastCleanSyncNs);
+            double price = Math.Max(0, ns - clean) / (double)_unsyncedBytes;
+            // Halfway towards each new sync: one sync of a few MB can land in a dear phase of the machine.
+            _syncNsPerByte = double.IsNaN(_syncNsPerByte) ? price : _syncNsPerByte + 0.5 * (price - _syncNsPerByte);
+            Volatile.Write(ref s_lastSyncNsPerByteBits, BitConverter.DoubleToInt64Bits(_syncNsPerByte));
+        }
+        _unsyncedBytes = 0;
+    }
+
+    /// <summary>Thread CPU of every sync measured so far (BeginSync to EndSync).</summary>
+    public long SyncCpuNs => _syncCpuNs;
+
+    /// <summary>Writeback CPU per page-cache byte as last measured (NaN: no sync of page-cache bytes yet in this process).</summary>
+    public double SyncNsPerByte => double.IsNaN(_syncNsPerByte) ? BitConverter.Int64BitsToDouble(Volatile.Read(ref s_lastSyncNsPerByteBits)) : _syncNsPerByte;
+
+    private long WritebackNs(long cachedBytes)
+    {
+        double price = SyncNsPerByte;
+        return cachedBytes > 0 && price > 0 ? (long)(cachedBytes * price) : 0;
     }
 
     /// <summary>Drops a partial window (after a path switch the next window starts clean).</summary>

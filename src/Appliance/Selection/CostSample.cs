@@ -12,15 +12,20 @@ namespace Recd.Selection;
 /// it moved at memory speed, which says nothing about the rate the storage sustains.</param>
 /// <param name="FuseServerNs">This window's share of the CPU of the FUSE server behind the mount (see
 /// <see cref="FuseServer.Share"/>): 0 off FUSE.</param>
+/// <param name="WritebackNs">The writeback the window's page-cache bytes leave to the next sync, priced as
+/// the transfer thread's syncs measured it (<see cref="CostMeter.EndSync"/>): the same thread pays it
+/// later, outside the calls. 0 for O_DIRECT windows and before any sync was measured.</param>
 public readonly record struct CostSample(long Bytes, long ThreadCpuNs, long WallNs, long SystemBusyNs, bool Backlogged, bool Absorbed = false,
-    long FuseServerNs = 0)
+    long FuseServerNs = 0, long WritebackNs = 0)
 {
-    /// <summary>The window's cost in the given view (<see cref="CostViews"/>).</summary>
+    /// <summary>The window's cost in the given view (<see cref="CostViews"/>). The thread views carry the
+    /// window's writeback: at live rates it is what separates the page-cache paths from O_DIRECT
+    /// (docs/measurements/2026-12-02-live.md, "where the daemon's CPU goes").</summary>
     public long CostNs(string view) => view switch
     {
         CostViews.System => SystemBusyNs,
-        CostViews.ThreadFuse => ThreadCpuNs + FuseServerNs,
-        _ => ThreadCpuNs,
+        CostViews.ThreadFuse => ThreadCpuNs + WritebackNs + FuseServerNs,
+        _ => ThreadCpuNs + WritebackNs,
     };
 
     public double NsPerByte(string view) => Bytes > 0 ? (double)CostNs(view) / Bytes : double.NaN;
