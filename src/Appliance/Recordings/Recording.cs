@@ -13,7 +13,7 @@ namespace Recd.Recordings;
 /// thread at a time: the connection that began it. Other threads see it only through the immutable
 /// snapshots it publishes to the store (at commits, path switches, and windows at most once a second).
 /// </summary>
-public sealed class Recording : IDisposable
+public sealed partial class Recording : IDisposable
 {
     /// <summary>Largest span handed to a write path at once. Switching paths and committing happen between spans.</summary>
     internal const long SpanBytes = 4 << 20;
@@ -220,82 +220,6 @@ public sealed class Recording : IDisposable
         return new MoveResult(moved, MoveStatus.Completed);
     }
 
-    /// <summary>A write that failed other than for space may have lost bytes: latched. Out of space: the prefix stands.</summary>
-    private void NoteWriteFailure(int errno, string operation)
-    {
-        if (!StorageFault.IsOutOfSpace(errno)) Latch(new StorageFault(operation, errno, Length));
-        else StorageCounters.Errors.Add(errno);
-    }
-
-    private void Latch(StorageFault fault)
-    {
-        if (_fault is not null) return;
-        _fault = fault;
-        StorageCounters.Errors.Add(fault.Errno);
-        Log.Error($"{Name}: storage failed: {fault}; the recording stays at its last good committed length {Committed} and is marked damaged");
-    }
-
-    private void OnWindow(in CostSample sample)
-    {
-        _meteredBytes += sample.Bytes;
-        _threadCpuNs += sample.ThreadCpuNs;
-        _writebackNs += sample.WritebackNs;
-        _fuseServerCpuNs += sample.FuseServerNs;
-        if (Log.MinLevel <= LogLevel.Debug)
-            Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system{(_store.Selection.Fuse is null ? "" : $", {(double)sample.FuseServerNs / sample.Bytes:F3} ns/B FUSE server")}, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
-        if (_selector?.Condition is { Judging: true } condition) condition.Observe(sample, _store.ActiveCount);
-        if (_selector is null)
-        {
-            // Fixed policy: still measured, so stats and benchmarks show what the path costs here.
-            _fixedCost.Add(sample, sample.NsPerByte(_store.Selection.CostView));
-        }
-        // The first window after a switch carries the switch itself (a new pipe, O_DIRECT meeting
-        // pages the previous path left dirty: measured at 10x the steady cost on ext4). Judge the
-        // path on the windows after it.
-        else if (_settling) { _settling = false; _selector.OnSwitchWindow(sample); }
-        else
-        {
-            _selector.RemainingBytes = ExpectedEnd < 0 ? long.MaxValue : Math.Max(0, ExpectedEnd - Length);
-            int settled = _selector.SettledIndex;
-            var next = _selector.OnWindow(sample);
-            // Counted here, on the owning thread: a scrape reads the totals, never the selector.
-            if (settled >= 0 && _selector.SettledIndex != settled) StorageCounters.CountSwitch();
-            if (next != _choice)
-            {
-                if (_selector.CurrentIndex != _selector.SettledIndex) StorageCounters.CountProbe();
-                // The sentence is made when read: only when it will be written.
-                if (Log.MinLevel <= LogLevel.Debug) Log.Debug($"{Name}: {_selector.Reason}");
-                SwitchTo(next);
-            }
-        }
-        if (Stopwatch.GetElapsedTime(_lastPublishTicks).TotalMilliseconds >= PublishEveryMs) Publish();
-    }
-
-    private void Publish()
-    {
-        _lastPublishTicks = Stopwatch.GetTimestamp();
-        _store.Publish(this, Build(RecordingStates.Recording, Committed));
-    }
-
-    private void ReportSlowWrites()
-    {
-        Log.Warn($"{Name}: slow write: {_file.SlowWrites - _slowWritesLogged} call(s) over {_file.SlowWriteMs} ms (slowest {_file.MaxWriteMs} ms); the sender is back-pressured through TCP");
-        _slowWritesLogged = _file.SlowWrites;
-    }
-
-    /// <summary>Replaces the write path at a span boundary (the old path holds no byte).</summary>
-    public void SwitchTo(WritePathKind kind) => SwitchTo(_factory.DefaultChoice(kind));
-
-    public void SwitchTo(PathChoice choice)
-    {
-        var next = _factory.Create(choice);
-        _path.Dispose();
-        _path = next;
-        _choice = choice;
-        _meter.Reset();
-        _settling = true;
-    }
-
     /// <summary>
     /// Makes everything written durable and ends the transfer in the given state (damaged instead,
     /// if the storage failed). The name is released whatever happens; learning comes after the
@@ -326,100 +250,6 @@ public sealed class Recording : IDisposable
             { Log.Warn($"{Name}: learned costs not saved: {e.Message}"); }
         }
         return err;
-    }
-
-    /// <summary>The snapshot other threads see right now.</summary>
-    internal Manifest Snapshot() => Build(RecordingStates.Recording, Committed);
-
-    /// <summary>An immutable manifest of this recording in the given state, promising <paramref name="committed"/> bytes.</summary>
-    private Manifest Build(string state, long committed)
-    {
-        var m = _described with
-        {
-            State = _fault is not null ? RecordingStates.Damaged : state,
-            Reason = _fault is { } f ? "storage error: " + f : _described.Reason,
-            CommittedLength = committed,
-            WritePath = _path.Label,
-            BytesByPath = new Dictionary<string, long>(_bytesByPath),
-            MeteredBytes = _meteredBytes,
-            ThreadCpuNs = _threadCpuNs,
-            WritebackCpuNs = _writebackNs,
-            SyncCpuNs = _meter.SyncCpuNs,
-            FuseServerCpuNs = _store.Selection.Fuse is null ? null : _fuseServerCpuNs,
-            CostView = _store.Selection.CostView,
-            SlowWrites = _file.SlowWrites,
-            MaxWriteMs = _file.MaxWriteMs,
-        };
-        if (_selector is not null)
-            return m with { Decision = _selector.Reason, Costs = CostTable(), ExploringNs = Math.Round(_selector.ExplorationExtraNs) };
-        return _fixedCost.Windows > 0 ? m with { Costs = new Dictionary<string, PathCost> { [_path.Label] = _fixedCost.Copy() } } : m;
-    }
-
-    private Dictionary<string, PathCost> CostTable()
-    {
-        var table = new Dictionary<string, PathCost>();
-        for (int i = 0; i < _selector!.Choices.Count; i++)
-            if (_selector.Costs[i].Windows > 0) table[_selector.Choices[i].Label] = _selector.Costs[i].Copy();
-        return table;
-    }
-
-    private bool CommitDue() =>
-        Length >= _nextCommitBytes ||
-        Stopwatch.GetElapsedTime(_lastCommitTicks).TotalMilliseconds >= _store.Options.CommitIntervalMs;
-
-    /// <summary>
-    /// fdatasync, then the manifest: the manifest never promises bytes the disk does not hold, and the
-    /// committed length moves only once that manifest is durable. After a latched fault nothing is
-    /// synced again; the manifest says damaged at the last good length.
-    /// </summary>
-    private int Commit(string state)
-    {
-        // The FUSE server's CPU in a commit is no window's (FuseServer.BeginUnmetered says why).
-        var fuse = _store.Selection.Fuse;
-        fuse?.BeginUnmetered();
-        try { return CommitDurably(state); }
-        finally { fuse?.EndUnmetered(); }
-    }
-
-    private int CommitDurably(string state)
-    {
-        _nextCommitBytes = Length + _store.Options.CommitIntervalBytes;
-        _lastCommitTicks = Stopwatch.GetTimestamp();
-        if (_fault is null)
-        {
-            _meter.BeginSync();
-            int err = _file.TrySync();
-            _meter.EndSync();
-            if (_file.SlowWrites != _slowWritesLogged) ReportSlowWrites();
-            if (err != 0) Latch(new StorageFault("fdatasync", err, Committed));
-        }
-        if (_fault is { } fault)
-        {
-            int derr = _store.WriteManifest(Build(RecordingStates.Damaged, Committed));
-            if (derr != 0) Log.Error($"{Name}: the damaged manifest could not be written either ({Libc.ErrnoName(derr)}); the last one on disk promises {Committed} bytes or less");
-            return fault.Errno;
-        }
-        long candidate = Length;
-        var manifest = Build(state, candidate);
-        int merr = _store.WriteManifest(manifest);
-        if (merr != 0)
-        {
-            Log.Error($"{Name}: manifest not written ({Libc.ErrnoName(merr)}); committed length stays {Committed}");
-            if (!StorageFault.IsOutOfSpace(merr)) Latch(new StorageFault("manifest", merr, Committed));
-            return merr;
-        }
-        Committed = candidate;
-        _lastPublishTicks = Stopwatch.GetTimestamp();
-        _store.Publish(this, manifest);
-        return 0;
-    }
-
-    private void Account(string label, long bytes)
-    {
-        if (bytes <= 0) return;
-        Length += bytes;
-        Progress.Advance(Length);
-        _bytesByPath[label] = _bytesByPath.GetValueOrDefault(label) + bytes;
     }
 
     private bool _disposed;
