@@ -335,7 +335,9 @@ def main(opts):
     storage, cstore = os.path.join(base, "store"), os.path.join(base, "c")
     os.makedirs(cstore)
     daemon = Daemon(opts.root, storage, commit_at_end=False)
-    groups = {"recd": CpuGroup("recd-live-recd"), "c": CpuGroup("recd-live-c")}
+    # Names of this invocation's own: two helpers' live benchmarks at once shared "recd-live-c", each
+    # counted the other's receivers, and the first to finish removed the group under the other.
+    groups = {"recd": CpuGroup(f"recd-live-recd-{os.getpid()}"), "c": CpuGroup(f"recd-live-c-{os.getpid()}")}
     groups["recd"].add(daemon.proc.pid)
     print("receiver CPU: " + ("cgroup cpuacct" if groups["recd"].ok else "/proc/PID/stat and getrusage (10 ms ticks)"))
     net = live_net.Net(opts.root, base, native, c_args) if any(map(live_net.is_net, conditions)) else None

@@ -115,8 +115,8 @@ class SkbTrace:
     def __init__(self):
         if not os.path.isdir(os.path.join(TRACEFS, "instances")):
             subprocess.run(["mount", "-t", "tracefs", "nodev", TRACEFS], capture_output=True)
-        self.proc = os.path.join(TRACEFS, "instances", "recd-live-net-proc")
-        self.net = os.path.join(TRACEFS, "instances", "recd-live-net-dev")
+        self.proc = os.path.join(TRACEFS, "instances", f"recd-live-net-proc-{os.getpid()}")
+        self.net = os.path.join(TRACEFS, "instances", f"recd-live-net-dev-{os.getpid()}")
         try:
             for d, kb in ((self.proc, "8192"), (self.net, "65536")):   # per CPU: x4-veth's 20 s is ~230k device events
                 os.makedirs(d, exist_ok=True)
@@ -262,7 +262,7 @@ class Net:
         self.storage, self.cstore = os.path.join(base, "net-store"), os.path.join(base, "net-c")
         os.makedirs(self.cstore, exist_ok=True)
         self.daemon = Daemon(root, self.storage, ["--address", HOST_IP], commit_at_end=False)
-        self.group = CpuGroup("recd-live-net-recd")
+        self.group = CpuGroup(f"recd-live-net-recd-{os.getpid()}")
         self.group.add(self.daemon.proc.pid)
 
     def link_for(self, cond):
