@@ -25,15 +25,15 @@ Then, per round of a veth condition, bulk over the same link (one stream, --bulk
 for every receiver of the run, so live/bulk pairs by round: median of per-round ratios with a
 bootstrap 90% interval (bench.paired_ratio).
 """
-import os, re, statistics, subprocess, sys
+import os, statistics, subprocess, sys, time
 
 import bench
+from skb_trace import SkbTrace
 from bench import CpuGroup, Daemon, GiB, paired_ratio, settle
 
 NS, HOST_IF, NS_IF = "recd-livenet", "recdl0", "recdl1"
 HOST_IP, NS_IP = "10.213.1.1", "10.213.1.2"   # inside a namespace pair this run creates and removes
 SUFFIX = "-veth"
-TRACEFS = "/sys/kernel/tracing"
 MiB = 1 << 20
 
 
@@ -94,109 +94,6 @@ def teardown():
     sh("ip", "netns", "del", NS, check=False)
 
 
-def tids(pid):
-    try:
-        return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
-    except OSError:
-        return []
-
-
-class SkbTrace:
-    """One run's tracepoint counts (see the module's comment). ok is False where tracefs is missing;
-    then every count is None and the run is measured as usual."""
-    PROC_EVENTS = {"skb/skb_copy_datagram_iovec": None, "syscalls/sys_enter_recvfrom": None,
-                   "syscalls/sys_enter_recvmsg": None,
-                   # both offsets NULL: socket -> pipe; pipe -> file carries the file offset
-                   "syscalls/sys_enter_splice": "off_in == 0 && off_out == 0"}
-    DEV_EVENTS = {"net/napi_gro_receive_entry": "name", "net/netif_receive_skb": "name", "napi/napi_poll": "dev_name"}
-    # "... 123.456789: skb_copy_datagram_iovec: skbaddr=... len=1316"; syscalls print "sys_recvfrom(fd: 5, ...)"
-    LINE = re.compile(r"\s\d+\.\d+: (\w+)[:(](.*)$")
-
-    def __init__(self):
-        if not os.path.isdir(os.path.join(TRACEFS, "instances")):
-            subprocess.run(["mount", "-t", "tracefs", "nodev", TRACEFS], capture_output=True)
-        self.proc = os.path.join(TRACEFS, "instances", f"recd-live-net-proc-{os.getpid()}")
-        self.net = os.path.join(TRACEFS, "instances", f"recd-live-net-dev-{os.getpid()}")
-        try:
-            for d, kb in ((self.proc, "8192"), (self.net, "65536")):   # per CPU: x4-veth's 20 s is ~230k device events
-                os.makedirs(d, exist_ok=True)
-                self._w(d, "buffer_size_kb", kb)
-            self.ok = True
-        except OSError:
-            self.ok = False
-        self.dev = None
-
-    @staticmethod
-    def _w(inst, name, value):
-        with open(os.path.join(inst, name), "w") as f:
-            f.write(value + "\n")
-
-    def start(self, pids, dev):
-        if not self.ok:
-            return
-        self.dev = dev
-        for d in (self.proc, self.net):
-            self._w(d, "tracing_on", "0")
-            self._w(d, "trace", "")
-        self._w(self.proc, "set_event_pid", " ".join(str(t) for p in pids for t in tids(p)))
-        self._w(self.proc, "options/event-fork", "1")   # recd's connection threads start after this
-        for e, flt in self.PROC_EVENTS.items():
-            self._w(self.proc, f"events/{e}/filter", flt or "0")
-            self._w(self.proc, f"events/{e}/enable", "1")
-        if dev:
-            for e, field in self.DEV_EVENTS.items():
-                self._w(self.net, f"events/{e}/filter", f'{field} == "{dev}"')
-                self._w(self.net, f"events/{e}/enable", "1")
-        self._w(self.proc, "tracing_on", "1")
-        self._w(self.net, "tracing_on", "1" if dev else "0")
-
-    def stop(self):
-        """Counts since start: copies, copy_bytes, recv_calls, and on a traced device gro_in, stack_skbs,
-        polls, poll_work; lost is True when a buffer overflowed (then the counts are low)."""
-        if not self.ok:
-            return None
-        for d in (self.proc, self.net):
-            self._w(d, "tracing_on", "0")
-        out = dict(copies=0, copy_bytes=0, recv_calls=0, gro_in=None, stack_skbs=None, polls=None, lost=False)
-        if self.dev:
-            out.update(gro_in=0, stack_skbs=0, polls=0)
-        for d in (self.proc, self.net):
-            with open(os.path.join(d, "trace")) as f:
-                for line in f:
-                    if line.startswith("#"):
-                        m = re.search(r"entries-in-buffer/entries-written: (\d+)/(\d+)", line)
-                        if m and m.group(1) != m.group(2):
-                            out["lost"] = True
-                        continue
-                    m = self.LINE.search(line)
-                    if not m:
-                        continue
-                    ev, rest = m.groups()
-                    if ev == "skb_copy_datagram_iovec":
-                        out["copies"] += 1
-                        out["copy_bytes"] += int(rest.rsplit("len=", 1)[1])
-                    elif ev.startswith("sys_"):
-                        out["recv_calls"] += 1
-                    elif ev == "napi_gro_receive_entry":
-                        out["gro_in"] += 1
-                    elif ev == "netif_receive_skb":
-                        out["stack_skbs"] += 1
-                    elif ev == "napi_poll":
-                        out["polls"] += 1
-            self._w(d, "events/enable", "0")
-            self._w(d, "trace", "")
-        self._w(self.proc, "set_event_pid", "")
-        return out
-
-    def close(self):
-        for d in (self.proc, self.net):
-            try:
-                self._w(d, "events/enable", "0")
-                os.rmdir(d)
-            except OSError:
-                pass
-
-
 def bulk_recd(daemon, group, native, storage, link, path, size, seq, trace):
     name = f"netbulk-{seq}.ts"
     settle()
@@ -227,7 +124,7 @@ def bulk_c(group, native, cstore, link, mode, c_args, size, seq, trace):
     for _ in range(300):
         if os.path.exists(ready):
             break
-        subprocess.run(["sleep", "0.01"])
+        time.sleep(0.01)
     port = open(ready).read().strip()
     settle()
     trace.start([recv.pid], link.dev)
