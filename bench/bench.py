@@ -288,7 +288,7 @@ def main():
     ap.add_argument("--selector", action="store_true", help="static paths vs auto under several conditions")
     ap.add_argument("--live", action="store_true", help="paced live-rate streams: cost per GiB, wakeups, commit latency, RSS")
     ap.add_argument("--seconds", type=int, default=30, help="with --live: seconds per run")
-    ap.add_argument("--live-conditions", default="x1,x4,x16,x4-64k", help="with --live: streams[-64k], 1316-byte sends unless -64k")
+    ap.add_argument("--live-conditions", default="x1,x4,x16,x4-64k", help="with --live: streams[-64k][-veth], 1316-byte sends unless -64k; -veth: over a veth pair with GRO (bench/live_net.py)")
     ap.add_argument("--live-receivers", default="", help="with --live: e.g. recd:auto,c:splice,c:splice+batch (default: all)")
     ap.add_argument("--strace-seconds", type=int, default=10, help="with --live: the recd syscall-count runs (0: none)")
     ap.add_argument("--live-duet-rounds", type=int, default=6,

@@ -33,6 +33,7 @@ import bisect, csv, json, os, re, shutil, signal, statistics, subprocess, sys, t
 
 import bench
 import live_duet
+import live_net
 from bench import CpuGroup, Daemon, GiB, paired_ratio, settle
 
 MiB = 1 << 20
@@ -50,7 +51,7 @@ def all_receivers():
 
 
 def parse_condition(c):
-    streams, _, size = c.lstrip("x").partition("-")
+    streams, _, size = live_net.base_condition(c).lstrip("x").partition("-")
     return int(streams), (64 << 10) if size == "64k" else TS_SEND
 
 
@@ -158,7 +159,7 @@ def pct(xs, q):
     return xs[min(len(xs) - 1, int(q * len(xs)))]
 
 
-def run_recd(daemon, group, native, storage, path, streams, write, per, seq):
+def run_recd(daemon, group, native, storage, path, streams, write, per, seq, link=live_net.LOOPBACK, trace=None):
     names = [f"live-{seq}-{i}.ts" for i in range(streams)]
     manifests = [os.path.join(storage, "." + n + ".manifest") for n in names]
     seen = [(None, 0)] * streams
@@ -181,12 +182,15 @@ def run_recd(daemon, group, native, storage, path, streams, write, per, seq):
     pid = daemon.proc.pid
     hwm_reset = reset_hwm(pid)
     cpu_now = group.clock_for(pid)
+    if trace:
+        trace.start([pid], link.dev)
     cpu0, cs = cpu_now(), CtxSwitches(pid)
-    sender = subprocess.Popen(sender_cmd(native, [f"127.0.0.1:{daemon.port}"], streams, write, per,
-                                         f"/recordings/live-{seq}-{{i}}.ts?path={path}"),
+    sender = subprocess.Popen(link.wrap(sender_cmd(native, [f"{link.host}:{daemon.port}"], streams, write, per,
+                                                   f"/recordings/live-{seq}-{{i}}.ts?path={path}")),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=bench.sender_preexec())
     events, sent = watch(sender, committed, streams, per, cs.sample)
     cpu, cs = cpu_now() - cpu0, cs.total()
+    skb = trace.stop() if trace else None
     rss = vm_hwm_kb(pid)
     labels = set()
     for n in names:
@@ -195,20 +199,26 @@ def run_recd(daemon, group, native, storage, path, streams, write, per, seq):
             raise RuntimeError(f"recd stored {m['committedLength']} of {per} ({m['state']})")
         labels.add(m.get("writePath", path))
         daemon.delete(n)
-    return dict(cpu=cpu, ctxsw=cs, recv_calls=None, rss_kb=rss if hwm_reset else None, sent=sent,
+    return dict(cpu=cpu, ctxsw=cs, recv_calls=skb["recv_calls"] if skb else None, skb=skb,
+                rss_kb=rss if hwm_reset else None, sent=sent,
                 lat=latencies(events, sent, streams, write, per), label=" ".join(sorted(labels)))
 
 
-def run_c(group, native, cstore, mode, streams, write, per, seq):
+def c_args(mode):
+    """recd-recv-ref's arguments for a C receiver such as "buffered" or "direct+batch"."""
     path, _, batch = mode.partition("+")
     args = {"buffered": ["--buf", str(256 << 10)], "splice": ["--pipe", str(1 << 20)], "direct": ["--buf", str(4 << 20)]}[path]
-    if batch:
-        args += ["--batch", str(BATCH), "--batch-ms", str(BATCH_MS)]
+    return args + (["--batch", str(BATCH), "--batch-ms", str(BATCH_MS)] if batch else [])
+
+
+def run_c(group, native, cstore, mode, streams, write, per, seq, link=live_net.LOOPBACK, trace=None):
+    path = mode.partition("+")[0]
+    args = c_args(mode)
     outs = [os.path.join(cstore, f"ref-{seq}-{i}.ts") for i in range(streams)]
     readies = [o + ".port" for o in outs]
     procs = []
     for out, ready in zip(outs, readies):
-        p = subprocess.Popen([os.path.join(native, "recd-recv-ref"), "--listen", "127.0.0.1:0", "--mode", path, *args,
+        p = subprocess.Popen([os.path.join(native, "recd-recv-ref"), "--listen", f"{link.host}:0", "--mode", path, *args,
                               "--out", out, "--fsync", "--counters", "--ready-file", ready],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         group.add(p.pid)
@@ -230,8 +240,10 @@ def run_c(group, native, cstore, mode, streams, write, per, seq):
         return out
 
     settle()
+    if trace:
+        trace.start([p.pid for p in procs], link.dev)
     g0 = group.seconds() if group.ok else 0.0
-    sender = subprocess.Popen(sender_cmd(native, [f"127.0.0.1:{p}" for p in ports], streams, write, per),
+    sender = subprocess.Popen(link.wrap(sender_cmd(native, [f"{link.host}:{p}" for p in ports], streams, write, per)),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=bench.sender_preexec())
     hwm = {}
 
@@ -253,11 +265,12 @@ def run_c(group, native, cstore, mode, streams, write, per, seq):
             raise RuntimeError(f"C receiver failed: {stderr.strip()} {stdout.strip()}")
         res.append(r)
     cpu = group.seconds() - g0 if group.ok else sum(float(r["user_s"]) + float(r["sys_s"]) for r in res)
+    skb = trace.stop() if trace else None
     for o, r in zip(outs, readies):
         os.unlink(o)
         os.unlink(r)
     return dict(cpu=cpu, ctxsw=sum(int(r["vcsw"]) + int(r["ivcsw"]) for r in res),
-                recv_calls=sum(int(r["recv_calls"]) for r in res), rss_kb=sum(hwm.values()),
+                recv_calls=sum(int(r["recv_calls"]) for r in res), skb=skb, rss_kb=sum(hwm.values()),
                 sent=sent, lat=latencies(events, sent, streams, write, per),
                 label=f"{mode} ({','.join(sorted({r['fallback'] for r in res}))}, lowat {res[0]['lowat']})")
 
@@ -322,9 +335,14 @@ def main(opts):
     storage, cstore = os.path.join(base, "store"), os.path.join(base, "c")
     os.makedirs(cstore)
     daemon = Daemon(opts.root, storage, commit_at_end=False)
-    groups = {"recd": CpuGroup("recd-live-recd"), "c": CpuGroup("recd-live-c")}
+    # Names of this invocation's own: two helpers' live benchmarks at once shared "recd-live-c", each
+    # counted the other's receivers, and the first to finish removed the group under the other.
+    groups = {"recd": CpuGroup(f"recd-live-recd-{os.getpid()}"), "c": CpuGroup(f"recd-live-c-{os.getpid()}")}
     groups["recd"].add(daemon.proc.pid)
     print("receiver CPU: " + ("cgroup cpuacct" if groups["recd"].ok else "/proc/PID/stat and getrusage (10 ms ticks)"))
+    net = live_net.Net(opts.root, base, native, c_args) if any(map(live_net.is_net, conditions)) else None
+    if net and net.link is None:
+        conditions = [c for c in conditions if not live_net.is_net(c)]
     raw, rows, straces, bulk_raw, duets, duet_raw = [], [], {}, [], {}, []
     res = {}
     seq = 0
@@ -335,11 +353,14 @@ def main(opts):
             res[cond] = {r: [] for r in receivers}
             for rnd in range(rounds):
                 order = receivers if rnd % 2 == 0 else receivers[::-1]
+                on_net = net is not None and live_net.is_net(cond)
+                d, g, st = (net.daemon, net.group, net.storage) if on_net else (daemon, groups["recd"], storage)
+                link, trace = (net.link_for(cond), net.trace) if net else (live_net.LOOPBACK, None)
                 for who in order:
                     seq += 1
                     kind, path = who.split(":")
-                    r = run_recd(daemon, groups["recd"], native, storage, path, streams, write, per, seq) if kind == "recd" \
-                        else run_c(groups["c"], native, cstore, path, streams, write, per, seq)
+                    r = run_recd(d, g, native, st, path, streams, write, per, seq, link, trace) if kind == "recd" \
+                        else run_c(groups["c"], native, cstore, path, streams, write, per, seq, link, trace)
                     res[cond][who].append(r)
                     mib = per * streams / MiB
                     raw.append(dict(condition=cond, receiver=who, round=rnd + 1, bytes=per * streams, cpu_s=round(r["cpu"], 5),
@@ -347,11 +368,13 @@ def main(opts):
                                     recv_calls_per_mib="" if r["recv_calls"] is None else round(r["recv_calls"] / mib, 2),
                                     latency_p50_s=round(pct(r["lat"], 0.5), 3), latency_max_s=round(max(r["lat"], default=float("nan")), 3),
                                     peak_rss_kb=r["rss_kb"] if r["rss_kb"] is not None else "",
-                                    sender_max_late_s=r["sent"]["max_late_s"], label=r["label"]))
+                                    sender_max_late_s=r["sent"]["max_late_s"], label=r["label"], **live_net.raw_fields(r, mib)))
                 sys.stderr.write(f"  {cond}: round {rnd + 1}/{rounds} done\n")
+                if on_net:
+                    seq = net.bulk_round(cond, rnd, receivers, groups["c"], opts.bulk_size, seq)
         # recd's own bulk cost on the same daemon and profile, per path and round (bench.py's run).
         bulk = {p: [] for p in RECD_PATHS}
-        for rnd in range(rounds):
+        for rnd in range(rounds if not all(map(live_net.is_net, conditions)) else 0):
             for p in (RECD_PATHS if rnd % 2 == 0 else RECD_PATHS[::-1]):
                 seq += 1
                 b = bench.bench_recd(daemon, groups["recd"], native, storage, p, opts.bulk_size, seq)
@@ -360,7 +383,7 @@ def main(opts):
                                      mb_per_s=round(opts.bulk_size / b["wall"] / 1e6, 1), label=b["label"]))
         # auto beside the condition's cheapest static path, both at once (bench/live_duet.py).
         if opts.live_duet_rounds > 0 and all(f"recd:{p}" in receivers for p in STATIC):
-            for cond in conditions:
+            for cond in [c for c in conditions if not live_net.is_net(c)]:
                 best = min(STATIC, key=lambda p: statistics.median(x["cpu"] for x in res[cond][f"recd:{p}"]))
                 sys.stderr.write(f"  {cond}: live duet, auto beside {best}\n")
                 duets[cond] = (best, *live_duet.run(opts.root, native, base, cond, best, opts.live_duet_rounds, opts.seconds))
@@ -371,15 +394,18 @@ def main(opts):
                 straces[p] = strace_counts(daemon, native, storage, p, streams, write, opts.strace_seconds, seq)
     finally:
         daemon.stop()
+        if net:
+            net.close()
         for g in groups.values():
             g.remove()
         shutil.rmtree(base, ignore_errors=True)
 
     gib_of = lambda cond: RATE // 8 * seconds * parse_condition(cond)[0] / GiB
     cpu = {c: {w: [x["cpu"] / gib_of(c) for x in res[c][w]] for w in receivers} for c in conditions}
-    bulk_med = {p: statistics.median(v) for p, v in bulk.items()}
-    print(f"\nrecd bulk on the same daemon (default profile, ext4, {opts.bulk_size >> 20} MiB per run, 1 stream), CPU-s/GiB: " +
-          ", ".join(f"{p} {bench.fmt(v, digits=3)}" for p, v in bulk.items()))
+    bulk_med = {p: statistics.median(v) for p, v in bulk.items() if v}
+    if bulk_med:
+        print(f"\nrecd bulk on the same daemon (default profile, ext4, {opts.bulk_size >> 20} MiB per run, 1 stream), CPU-s/GiB: " +
+              ", ".join(f"{p} {bench.fmt(v, digits=3)}" for p, v in bulk.items()))
     for c in conditions:
         streams, write = parse_condition(c)
         print(f"\n== {c}: {streams} stream(s) x {RATE / 1e6:g} Mbit/s in {write}-byte sends, {seconds} s")
@@ -401,7 +427,7 @@ def main(opts):
                 for other in (f"c:{path}", f"c:{path}+batch"):
                     if other in receivers:
                         vs[other] = paired_ratio(cpu[c][w], cpu[c][other])
-            if kind == "recd":
+            if kind == "recd" and path in bulk_med and not live_net.is_net(c):   # veth: live_net.report
                 vs["bulk"] = (statistics.median(cpu[c][w]) / bulk_med[path],) * 3   # medians: bulk runs are not paired
             if path == "auto" and all(f"recd:{p}" in receivers for p in ("buffered", "splice", "direct")):
                 best = [min(cpu[c][f"recd:{p}"][k] for p in ("buffered", "splice", "direct")) for k in range(len(xs))]
@@ -442,9 +468,12 @@ def main(opts):
           " live/bulk = median live / median bulk (not paired)")
     print("latency: recd = send to committedLength (durable), C = send to file size (not durable); final commit left out; "
           f"{POLL_S} s polling")
+    net_rows = live_net.report(net, res, conditions, receivers, lambda c: RATE // 8 * seconds * parse_condition(c)[0] / MiB,
+                               opts.bulk_size, gib_of) if net else []
     targets(rows, conditions)
     for name, data in (("live_runs.csv", raw), ("live_summary.csv", rows), ("live_bulk.csv", bulk_raw),
-                       ("live_strace.csv", [dict(path=p, **c) for p, c in straces.items()]), ("live_duet.csv", duet_raw)):
+                       ("live_strace.csv", [dict(path=p, **c) for p, c in straces.items()]), ("live_duet.csv", duet_raw),
+                       ("live_net.csv", net_rows)):
         if data:
             keys = []
             for d in data:
@@ -453,7 +482,7 @@ def main(opts):
                 w = csv.DictWriter(f, fieldnames=keys)
                 w.writeheader()
                 w.writerows(data)
-    print(f"\nwritten: {outdir}/live_runs.csv, live_summary.csv, live_bulk.csv, live_strace.csv, live_duet.csv")
+    print(f"\nwritten: {outdir}/live_runs.csv, live_summary.csv, live_bulk.csv, live_strace.csv, live_duet.csv, live_net.csv")
 
 
 def targets(rows, conditions):
