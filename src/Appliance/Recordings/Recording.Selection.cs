@@ -22,9 +22,10 @@ public sealed partial class Recording
             // Fixed policy: still measured, so stats and benchmarks show what the path costs here.
             _fixedCost.Add(sample, sample.NsPerByte(_store.Selection.CostView));
         }
-        // The first window after a switch carries the switch itself (a new pipe, O_DIRECT meeting
-        // pages the previous path left dirty: measured at 10x the steady cost on ext4). Judge the
-        // path on the windows after it.
+        // The recording's first window carries its start, and the first window after a switch the
+        // switch itself (a new pipe, O_DIRECT meeting pages the previous path left dirty: measured at
+        // 10x the steady cost on ext4). Judge the path on the windows after them.
+        else if (!_started) { _started = true; _settling = false; _selector.OnStartWindow(sample); }
         else if (_settling) { _settling = false; _selector.OnSwitchWindow(sample); }
         else
         {

@@ -39,7 +39,7 @@ public sealed partial class Recording : IDisposable
     private long _lastCommitTicks;
     private long _lastPublishTicks;
     private bool _finished;
-    private bool _settling;
+    private bool _settling, _started;
     private int _slowWritesLogged;
     private StorageFault? _fault;
     private readonly SocketBatch? _batch;

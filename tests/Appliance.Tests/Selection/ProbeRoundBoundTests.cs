@@ -15,7 +15,8 @@ public class ProbeRoundBoundTests
     /// <summary>
     /// The probe round's own bound (§7): only before anything is chosen, once per recording (its windows
     /// are the recording's first, in one run), at most every candidate's ProbeWindows judged windows
-    /// and one switch window onto each candidate after the first: (3 x 2 + 2) windows of at most
+    /// and one unjudged window onto each: the recording's start window for the first, a switch window for
+    /// every other (R3): 3 x (2 + 1) windows of at most
     /// WindowBytes. Cold starts over the random worlds, bulk and live (500 ms windows), a path that
     /// starves in the round, and a start from figures borrowed from another condition (StartBorrowed).
     /// </summary>
@@ -23,7 +24,7 @@ public class ProbeRoundBoundTests
     public void TheProbeRoundsBytesStayWithinTheirOwnBound()
     {
         var o = SelectorScenarios.Opts();
-        int bound = Paths.Length * o.ProbeWindows + Paths.Length - 1, borrowed = 0;
+        int bound = Paths.Length * (o.ProbeWindows + 1), borrowed = 0;
         void Check(int seed, SelectorProtocol p, Func<At, Modelled> model, int concurrent)
         {
             int windows = 0, judgedSince = 0;

@@ -17,7 +17,7 @@ internal readonly record struct Seen(Selector S, PathChoice On, bool SwitchWindo
 /// One storage root driven the way the daemon drives it: a real <see cref="SelectionContext"/> over
 /// temporary directories (its learned costs file, its mount's shared exploration), a selector per
 /// recording from <see cref="SelectionContext.NewSelector"/>, and per window the calls
-/// Recording.OnWindow makes in its order (Condition.Observe; OnSwitchWindow for the first window after
+/// Recording.OnWindow makes in its order (Condition.Observe; OnStartWindow for its first window, OnSwitchWindow for the first window after
 /// a switch, else RemainingBytes then OnWindow; MarkUnavailable when a path refuses; Learned.Merge at
 /// the end). Windows close at WindowBytes or WindowMs, whichever first, as the cost meter closes them.
 /// </summary>
@@ -57,7 +57,7 @@ internal sealed class SelectorProtocol : IDisposable
         var o = Context.Options;
         var s = Context.NewSelector(concurrent, directUsable: !_directUnavailable);
         var current = s.Current;
-        bool settling = false;
+        bool settling = false, started = false;
         long written = 0;
         var line = new Trace(trace, r);
         for (int w = 0; w < windows && (length < 0 || written < length); w++)
@@ -79,7 +79,14 @@ internal sealed class SelectorProtocol : IDisposable
             s.Condition?.Observe(sample);
             var on = current;
             var seen = new Seen(s, on, settling, s.Phase, s.SettledIndex, s.ExplorationExtraNs, sample);
-            if (settling)
+            if (!started)
+            {
+                started = true;
+                settling = false;
+                s.OnStartWindow(sample);
+                line.Add(w, on.Label + " start-window");
+            }
+            else if (settling)
             {
                 settling = false;
                 s.OnSwitchWindow(sample);
