@@ -28,6 +28,7 @@ bootstrap 90% interval (bench.paired_ratio).
 import os, statistics, subprocess, sys, time
 
 import bench
+import veth
 from skb_trace import SkbTrace
 from bench import CpuGroup, Daemon, GiB, paired_ratio, settle
 
@@ -67,14 +68,7 @@ def setup():
     """The pair, or None and the reason it cannot be had."""
     teardown()
     try:
-        sh("ip", "netns", "add", NS)
-        sh("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", NS_IF)
-        sh("ip", "link", "set", NS_IF, "netns", NS)
-        sh("ip", "addr", "add", f"{HOST_IP}/30", "dev", HOST_IF)
-        sh("ip", "link", "set", HOST_IF, "mtu", "1500", "up")
-        sh("ip", "netns", "exec", NS, "ip", "addr", "add", f"{NS_IP}/30", "dev", NS_IF)
-        sh("ip", "netns", "exec", NS, "ip", "link", "set", NS_IF, "mtu", "1500", "up")
-        sh("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up")
+        veth.add_pair(NS, HOST_IF, NS_IF, HOST_IP, NS_IP)
         sh("ethtool", "-K", HOST_IF, "gro", "on")
         sh("ip", "netns", "exec", NS, "ethtool", "-K", NS_IF, "tso", "off", "gso", "off")
         host = sh("ethtool", "-k", HOST_IF).stdout
@@ -90,8 +84,7 @@ def setup():
 
 
 def teardown():
-    sh("ip", "link", "del", HOST_IF, check=False)
-    sh("ip", "netns", "del", NS, check=False)
+    veth.remove_pair(NS, HOST_IF)
 
 
 def bulk_recd(daemon, group, native, storage, link, path, size, seq, trace):

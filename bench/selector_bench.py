@@ -46,6 +46,7 @@ import json, os, shutil, statistics, subprocess, sys, tempfile, time
 from types import SimpleNamespace
 
 import bench
+import veth
 from bench import CpuGroup, Daemon, GiB, paired_ratio, settle, system_busy
 # The duet's CPU split and file sizes are duet.py's (live_bench.py's duets use them too).
 from duet import RECEIVER_CPUS as DUET_RECEIVER_CPUS, SENDER_CPUS as DUET_SENDER_CPUS, size_of
@@ -157,14 +158,7 @@ def setup_veth():
     """Returns None when ready, else the reason the condition is skipped."""
     teardown_veth()
     try:
-        sh("ip", "netns", "add", NS)
-        sh("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", NS_IF)
-        sh("ip", "link", "set", NS_IF, "netns", NS)
-        sh("ip", "addr", "add", f"{HOST_IP}/30", "dev", HOST_IF)
-        sh("ip", "link", "set", HOST_IF, "mtu", "1500", "up")
-        sh("ip", "netns", "exec", NS, "ip", "addr", "add", f"{NS_IP}/30", "dev", NS_IF)
-        sh("ip", "netns", "exec", NS, "ip", "link", "set", NS_IF, "mtu", "1500", "up")
-        sh("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up")
+        veth.add_pair(NS, HOST_IF, NS_IF, HOST_IP, NS_IP)
         # Without this the sender's TSO/GSO pushes 64 KB super-frames through the pair, and the
         # receiver sees loopback-sized skbs whatever the MTU: not a NIC's 1448-byte segments.
         if not shutil.which("ethtool"):
@@ -185,8 +179,7 @@ def setup_veth():
 
 
 def teardown_veth():
-    sh("ip", "link", "del", HOST_IF, check=False)
-    sh("ip", "netns", "del", NS, check=False)
+    veth.remove_pair(NS, HOST_IF)
 
 
 def sender(native, daemon, policy, name, seed, per, via_ns, cpus=None):
