@@ -197,20 +197,30 @@ def bench_recd(daemon, group, native, storage, path, size, seq):
     return dict(wall=wall, cpu=cpu, sys=sysb, label=m.get("writePath", path))
 
 
+def start_c_receiver(native, host, mode, args, out, ready, stderr=subprocess.PIPE):
+    """The C reference receiver listening on host:0 in mode, writing out; it writes its port to ready
+    (read it with c_receiver_port). args: the mode's options and flags (--fsync, --counters, ...)."""
+    return subprocess.Popen([os.path.join(native, "recd-recv-ref"), "--listen", f"{host}:0", "--mode", mode, *args,
+                             "--out", out, "--ready-file", ready], stdout=subprocess.PIPE, stderr=stderr, text=True)
+
+
+def c_receiver_port(ready, seconds=3.0):
+    """The port a receiver started by start_c_receiver listens on, once its ready file exists."""
+    for _ in range(int(seconds * 100)):
+        if os.path.exists(ready):
+            break
+        time.sleep(0.01)
+    return open(ready).read().strip()
+
+
 def bench_c(group, native, storage, path, size, seq, opts):
     out = os.path.join(storage, f"ref-{seq}.ts")
     ready = os.path.join(storage, f"ref-{seq}.port")
     mode_args = {"buffered": ["--buf", str(opts.buffer)], "splice": ["--pipe", str(opts.pipe)],
                  "direct": ["--buf", str(opts.direct)]}[path]
-    recv = subprocess.Popen([os.path.join(native, "recd-recv-ref"), "--listen", "127.0.0.1:0", "--mode", path,
-                             *mode_args, "--out", out, "--fsync", "--ready-file", ready],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    recv = start_c_receiver(native, "127.0.0.1", path, [*mode_args, "--fsync"], out, ready)
     group.add(recv.pid)
-    for _ in range(200):
-        if os.path.exists(ready):
-            break
-        time.sleep(0.01)
-    port = open(ready).read().strip()
+    port = c_receiver_port(ready)
     settle()
     sys0, g0 = system_busy(), group.seconds() if group.ok else 0.0
     wall = run_sender(native, ["--connect", f"127.0.0.1:{port}", "--bytes", str(size)])

@@ -218,17 +218,10 @@ def run_c(group, native, cstore, mode, streams, write, per, seq, link=live_net.L
     readies = [o + ".port" for o in outs]
     procs = []
     for out, ready in zip(outs, readies):
-        p = subprocess.Popen([os.path.join(native, "recd-recv-ref"), "--listen", f"{link.host}:0", "--mode", path, *args,
-                              "--out", out, "--fsync", "--counters", "--ready-file", ready],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p = bench.start_c_receiver(native, link.host, path, [*args, "--fsync", "--counters"], out, ready)
         group.add(p.pid)
         procs.append(p)
-    for ready in readies:
-        for _ in range(300):
-            if os.path.exists(ready):
-                break
-            time.sleep(0.01)
-    ports = [open(r).read().strip() for r in readies]
+    ports = [bench.c_receiver_port(r) for r in readies]
 
     def sizes():
         out = []

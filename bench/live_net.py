@@ -46,10 +46,6 @@ def base_condition(cond):
     return cond[:-len(SUFFIX)] if is_net(cond) else cond
 
 
-def sh(*args, check=True):
-    return subprocess.run(args, capture_output=True, text=True, check=check)
-
-
 class Link:
     """Where a receiver listens and how a sender is started to reach it. dev: the receiving device to
     trace (None on loopback, whose device carries every other process's traffic too)."""
@@ -69,12 +65,7 @@ def setup():
     teardown()
     try:
         veth.add_pair(NS, HOST_IF, NS_IF, HOST_IP, NS_IP)
-        sh("ethtool", "-K", HOST_IF, "gro", "on")
-        sh("ip", "netns", "exec", NS, "ethtool", "-K", NS_IF, "tso", "off", "gso", "off")
-        host = sh("ethtool", "-k", HOST_IF).stdout
-        peer = sh("ip", "netns", "exec", NS, "ethtool", "-k", NS_IF).stdout
-        if "generic-receive-offload: on" not in host or "tcp-segmentation-offload: off" not in peer \
-                or "generic-segmentation-offload: off" not in peer:
+        if not veth.set_offloads(NS, HOST_IF, NS_IF, gro=True):
             teardown()
             return None, "GRO on / TSO, GSO off did not take on the veth pair (ethtool -k)"
         return Link(HOST_IP, ["ip", "netns", "exec", NS], HOST_IF), None
@@ -110,15 +101,9 @@ def bulk_recd(daemon, group, native, storage, link, path, size, seq, trace):
 def bulk_c(group, native, cstore, link, mode, c_args, size, seq, trace):
     out, ready = os.path.join(cstore, f"netbulk-{seq}.ts"), os.path.join(cstore, f"netbulk-{seq}.port")
     path = mode.partition("+")[0]
-    recv = subprocess.Popen([os.path.join(native, "recd-recv-ref"), "--listen", f"{link.host}:0", "--mode", path,
-                             *c_args(mode), "--out", out, "--fsync", "--counters", "--ready-file", ready],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    recv = bench.start_c_receiver(native, link.host, path, [*c_args(mode), "--fsync", "--counters"], out, ready)
     group.add(recv.pid)
-    for _ in range(300):
-        if os.path.exists(ready):
-            break
-        time.sleep(0.01)
-    port = open(ready).read().strip()
+    port = bench.c_receiver_port(ready)
     settle()
     trace.start([recv.pid], link.dev)
     g0 = group.seconds() if group.ok else 0.0

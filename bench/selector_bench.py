@@ -164,12 +164,7 @@ def setup_veth():
         if not shutil.which("ethtool"):
             teardown_veth()
             return "ethtool is missing: GRO/TSO/GSO cannot be switched off, segments would not be NIC-like"
-        sh("ethtool", "-K", HOST_IF, "gro", "off")
-        sh("ip", "netns", "exec", NS, "ethtool", "-K", NS_IF, "tso", "off", "gso", "off")
-        host = sh("ethtool", "-k", HOST_IF).stdout
-        peer = sh("ip", "netns", "exec", NS, "ethtool", "-k", NS_IF).stdout
-        if "generic-receive-offload: off" not in host or "tcp-segmentation-offload: off" not in peer \
-                or "generic-segmentation-offload: off" not in peer:
+        if not veth.set_offloads(NS, HOST_IF, NS_IF, gro=False):
             teardown_veth()
             return "GRO/TSO/GSO did not switch off on the veth pair"
         return None

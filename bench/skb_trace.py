@@ -12,6 +12,8 @@ one batched C receiver at 10 Mbit/s for 10 s per line, 1316-byte and 64 KiB send
 the veth pair with GRO on and off.
 """
 import argparse, os, re, subprocess, sys, time
+import bench
+import veth
 
 TRACEFS = "/sys/kernel/tracing"
 
@@ -128,14 +130,9 @@ def gro_check(root):
     def run(link, write):
         tmp = f"/tmp/recd-gro-check-{os.getpid()}"
         out, ready = tmp + ".ts", tmp + ".port"
-        r = subprocess.Popen([os.path.join(native, "recd-recv-ref"), "--listen", f"{link.host}:0", "--mode", "buffered",
-                              "--buf", "262144", "--batch", "262144", "--batch-ms", "1000", "--out", out, "--counters",
-                              "--ready-file", ready], stdout=subprocess.PIPE, text=True)
-        for _ in range(300):
-            if os.path.exists(ready):
-                break
-            time.sleep(0.01)
-        port = open(ready).read().strip()
+        r = bench.start_c_receiver(native, link.host, "buffered", ["--buf", "262144", "--batch", "262144", "--batch-ms", "1000",
+                                                                   "--counters"], out, ready, stderr=None)
+        port = bench.c_receiver_port(ready)
         trace.start([r.pid], link.dev)
         subprocess.run(link.wrap([os.path.join(native, "recd-send-load"), "--connect", f"{link.host}:{port}",
                                   "--bytes", "12500000", "--rate", "10000000", "--write", str(write)]),
@@ -156,8 +153,8 @@ def gro_check(root):
                 print(f"veth pair not available: {why}")
                 continue
             print(f"{write}-byte sends, veth GRO on: ", run(link, write))
-            live_net.sh("ethtool", "-K", live_net.HOST_IF, "gro", "off")
-            gro = [l for l in live_net.sh("ethtool", "-k", live_net.HOST_IF).stdout.splitlines() if "generic-receive" in l]
+            veth.sh("ethtool", "-K", live_net.HOST_IF, "gro", "off")
+            gro = [l for l in veth.sh("ethtool", "-k", live_net.HOST_IF).stdout.splitlines() if "generic-receive" in l]
             print(f"{write}-byte sends, veth GRO off:", run(link, write), f"({gro[0].strip()})")
             live_net.teardown()
     finally:

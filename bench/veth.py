@@ -20,6 +20,18 @@ def add_pair(ns, host_if, ns_if, host_ip, ns_ip):
     sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
 
 
+def set_offloads(ns, host_if, ns_if, gro):
+    """GRO on or off at the receiving (host) end, TSO and GSO off at the sending end (else the sender
+    pushes 64 KB super-frames through the pair: not a NIC's 1448-byte segments). True when ethtool -k
+    shows all three took."""
+    sh("ethtool", "-K", host_if, "gro", "on" if gro else "off")
+    sh("ip", "netns", "exec", ns, "ethtool", "-K", ns_if, "tso", "off", "gso", "off")
+    host = sh("ethtool", "-k", host_if).stdout
+    peer = sh("ip", "netns", "exec", ns, "ethtool", "-k", ns_if).stdout
+    return f"generic-receive-offload: {'on' if gro else 'off'}" in host and "tcp-segmentation-offload: off" in peer \
+        and "generic-segmentation-offload: off" in peer
+
+
 def remove_pair(ns, host_if):
     sh("ip", "link", "del", host_if, check=False)
     sh("ip", "netns", "del", ns, check=False)
