@@ -110,7 +110,8 @@ public sealed class RecordingCondition(ConcurrencyBand band)
     public void Observe(in CostSample s, int concurrent = 0)
     {
         if (_windows >= JudgeWindows || s.Bytes <= 0) return;
-        if (concurrent > 0 && LearnedCondition.BandOf(concurrent) > _band) _band = LearnedCondition.BandOf(concurrent);
+        var seen = concurrent > 0 ? LearnedCondition.BandOf(concurrent) : ConcurrencyBand.Any;
+        if (seen > _band) _band = seen;
         _windows++;
         _bytes += s.Bytes;
         _wallNs += s.WallNs;
