@@ -311,6 +311,7 @@ def main():
     ap.add_argument("--change-learn", type=int, default=4, help="with --change: auto runs before the change")
     ap.add_argument("--change-runs", type=int, default=8, help="with --change: auto runs whose cumulative regret is reported")
     ap.add_argument("--change-steady", type=int, default=4, help="with --change: auto runs after those, for the steady state")
+    ap.add_argument("--change-log", help="with --change: keep the daemon's debug log (every window and decision) in this file")
     ap.add_argument("--aa", default="", metavar="PATH",
                     help="with --selector: an A/A check, the auto slot runs this static path instead (the benchmark's own noise floor)")
     opts = ap.parse_args()

@@ -424,7 +424,7 @@ def change(opts):
           f"receiver CPU-s/GiB")
     base = tempfile.mkdtemp(prefix="recd-selchange-", dir=targets[t_to])
     storage = os.path.join(base, "store")
-    daemon = Daemon(opts.root, storage)
+    daemon = Daemon(opts.root, storage, extra=["--LogLevel", "debug"] if opts.change_log else [])
     group = CpuGroup("recd-selchange")
     group.add(daemon.proc.pid)
     rows, seq = [], 0
@@ -452,6 +452,8 @@ def change(opts):
             print(f"  after change {k + 1}: auto {a['cpu_gib']:.3f} CPU-s/GiB (recordings on {a['choices']}), {p} {b['cpu_gib']:.3f}")
             sys.stdout.flush()
     finally:
+        if opts.change_log:
+            shutil.copyfile(daemon.log.name, opts.change_log)
         daemon.stop()
         group.remove()
         shutil.rmtree(base, ignore_errors=True)

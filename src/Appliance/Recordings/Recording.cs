@@ -191,7 +191,11 @@ public sealed partial class Recording : IDisposable
                 return new MoveResult(moved, result.Status, result.Errno);
             }
 
-            if (windowDone) OnWindow(sample);
+            if (windowDone)
+            {
+                OnWindow(sample);
+                _path.FitBudget(); // streams joined or left since its buffer was granted
+            }
             if (_file.SlowWrites != _slowWritesLogged) ReportSlowWrites();
             if (_store.EnsureHeadroom(0, exclude: Name) < 0)
             {

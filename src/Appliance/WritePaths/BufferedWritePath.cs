@@ -7,20 +7,29 @@ namespace Recd.WritePaths;
 /// </summary>
 public sealed unsafe class BufferedWritePath : IWritePath
 {
-    private readonly NativeBuffer _buffer;
-
+    private NativeBuffer _buffer;
     private readonly BufferBudget? _budget;
+    private readonly int _wanted;
 
     /// <param name="budget">Where the buffer comes from (its share of the budget) and goes back to; null: a buffer of its own.</param>
     public BufferedWritePath(int bufferBytes, BufferBudget? budget = null)
     {
         _budget = budget;
+        _wanted = bufferBytes;
         _buffer = budget?.Rent(bufferBytes) ?? new NativeBuffer(bufferBytes);
         Label = "buffered/" + SizeText.Format(_buffer.Size);
     }
 
     public WritePathKind Kind => WritePathKind.Buffered;
-    public string Label { get; }
+    public string Label { get; private set; }
+
+    public void FitBudget()
+    {
+        if (_budget?.Regrant(_buffer, _wanted) is not { } next) return;
+        _budget.Return(_buffer); // holds nothing between Moves
+        _buffer = next;
+        Label = "buffered/" + SizeText.Format(_buffer.Size);
+    }
 
     public MoveResult Move(int socketFd, RecordingFile file, long offset, long count, SocketBatch? batch = null)
     {

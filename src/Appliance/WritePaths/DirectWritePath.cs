@@ -13,21 +13,34 @@ namespace Recd.WritePaths;
 public sealed unsafe class DirectWritePath : IWritePath
 {
     public const int Block = NativeBuffer.Alignment;
-    private readonly NativeBuffer _buffer;
+    private NativeBuffer _buffer;
     private bool _directRefused;
 
     private readonly BufferBudget? _budget;
+    private readonly int _wanted;
 
     /// <param name="budget">Where the buffer comes from (its share of the budget) and goes back to; null: a buffer of its own.</param>
     public DirectWritePath(int bufferBytes, BufferBudget? budget = null)
     {
         _budget = budget;
+        _wanted = bufferBytes;
         _buffer = budget?.Rent(bufferBytes) ?? new NativeBuffer(bufferBytes);
         Label = "direct/" + SizeText.Format(_buffer.Size);
     }
 
     public WritePathKind Kind => WritePathKind.Direct;
-    public string Label { get; }
+    public string Label { get; private set; }
+
+    public void FitBudget()
+    {
+        if (_budget?.Regrant(_buffer, _wanted) is not { } next) return;
+        // The held tail (under a block, on file already) moves along, so the next Move still
+        // rewrites its block with O_DIRECT instead of an unaligned buffered head.
+        if (_tailLength > 0) Buffer.MemoryCopy(_buffer.Pointer, next.Pointer, next.Size, _tailLength);
+        _budget.Return(_buffer);
+        _buffer = next;
+        Label = "direct/" + SizeText.Format(_buffer.Size);
+    }
 
     /// <summary>Bytes written with O_DIRECT, and bytes that had to go buffered (unaligned head/tail).</summary>
     public long DirectBytes { get; private set; }

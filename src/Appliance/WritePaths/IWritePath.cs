@@ -17,4 +17,10 @@ public interface IWritePath : IDisposable
 
     /// <param name="batch">Batched wakeups with a latency bound, or null to block in each read (SO_RCVTIMEO bounds it).</param>
     MoveResult Move(int socketFd, RecordingFile file, long offset, long count, SocketBatch? batch = null);
+
+    /// <summary>
+    /// Between Moves: takes the buffer size the budget grants now (BufferBudget.Regrant) if it has
+    /// moved; the label follows. Paths without a budgeted buffer have nothing to do.
+    /// </summary>
+    void FitBudget() { }
 }
