@@ -451,6 +451,11 @@ def change(opts):
                                  cpu_s_per_gib=round(r["cpu_gib"], 4), **run_columns(r)))
             print(f"  after change {k + 1}: auto {a['cpu_gib']:.3f} CPU-s/GiB (recordings on {a['choices']}), {p} {b['cpu_gib']:.3f}")
             sys.stdout.flush()
+            if opts.change_log:   # what the mount learned by now, beside the log
+                import glob
+                with open(opts.change_log + ".learned", "a") as out:
+                    for f in glob.glob(os.path.join(base, "*state*", "learned-costs.json")):
+                        out.write(f"after change {k + 1}\n{open(f).read()}\n")
     finally:
         if opts.change_log:
             shutil.copyfile(daemon.log.name, opts.change_log)

@@ -249,6 +249,7 @@ public sealed partial class Recording : IDisposable
         }
         if (_selector is not null)
         {
+            _selector.Finish();
             try { _store.Selection.Learned.Merge(_store.Selection.LearnedKey, _selector); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
             { Log.Warn($"{Name}: learned costs not saved: {e.Message}"); }
@@ -268,6 +269,7 @@ public sealed partial class Recording : IDisposable
         }
         finally
         {
+            _selector?.Finish(); // however it ended: a probe round it ran is the mount's again
             _path.Dispose();
             _file.Dispose();
             _factory.Buffers.Leave();

@@ -7,8 +7,12 @@ public enum DecisionKind
     StartPrior,
     /// <summary>R1: on the cheapest figure seeded from the learned costs.</summary>
     StartLearned,
+    /// <summary>R1: on the cheapest seeded figure, to probe the candidates the seed lacks (instead of from the prior).</summary>
+    StartSeeded,
     /// <summary>R1: on the cheapest figure learned in another condition, to probe every candidate in this one.</summary>
     StartBorrowed,
+    /// <summary>R1: on the cheapest figure learned in another condition; other recordings of the mount are probing this one.</summary>
+    StartBorrowedShared,
     /// <summary>R2: measuring a candidate in the first probe round.</summary>
     Probe,
     /// <summary>R2: the probe round is over; the cheapest (else the fastest) is chosen.</summary>

@@ -21,6 +21,29 @@ public sealed class MountExploration
     private int _turn, _backoff = 1, _switchBacks;
     private double _switchBackNs;
     private const int MaxBackoff = 8;
+    private readonly int[] _borrowedRounds = new int[Enum.GetValues<ConcurrencyBand>().Length];
+
+    /// <summary>
+    /// R1: a recording with a borrowed seed asks to run its probe round; granted while fewer than
+    /// <paramref name="limit"/> of the mount's recordings in <paramref name="band"/> are running one.
+    /// </summary>
+    public BorrowedRound ClaimBorrowedRound(ConcurrencyBand band, int limit)
+    {
+        lock (_gate)
+        {
+            bool granted = _borrowedRounds[(int)band] < limit;
+            if (granted) _borrowedRounds[(int)band]++;
+            return new BorrowedRound(this, band, granted);
+        }
+    }
+
+    internal void EndBorrowedRound(ConcurrencyBand band)
+    {
+        lock (_gate) _borrowedRounds[(int)band] = Math.Max(0, _borrowedRounds[(int)band] - 1);
+    }
+
+    /// <summary>Borrowed probe rounds running now in <paramref name="band"/> (tests, status).</summary>
+    public int BorrowedRoundsRunning(ConcurrencyBand band) { lock (_gate) return _borrowedRounds[(int)band]; }
 
     /// <summary>One window of some recording on this mount: its bytes, CPU, and what exploring cost beyond the chosen path.</summary>
     public void Account(long bytes, bool explored, double spentNs, double extraNs)

@@ -22,8 +22,11 @@ public sealed partial class Selector
     private int _current, _settled = -1, _window, _streak;
     private Phase _phase;
     private Decision _decision, _cause;
+    private readonly BorrowedRound? _round;
 
-    public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null)
+    /// <param name="round">R1: whether this recording runs its borrowed seed's probe round (null: it does, alone on its mount).</param>
+    public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null,
+        BorrowedRound? round = null)
     {
         if (choices.Length == 0) throw new ArgumentException("no candidates");
         _o = options;
@@ -34,10 +37,18 @@ public sealed partial class Selector
         _schedule = new ProbeSchedule(options, _e, _budget);
         // R1: settled on the cheapest seeded figure when the seed covers the candidates (or the
         // cheapest is the prior itself); a seed borrowed from another condition is probed from its
-        // cheapest figure (it did not measure this condition); else the prior, to probe.
+        // cheapest figure (it did not measure this condition), as is a seed lacking candidates;
+        // else the prior, to probe.
         int best = _e.Cheapest(), borrowed = _e.AnyBorrowed ? _e.CheapestSeeded() : -1;
         _current = borrowed >= 0 ? borrowed : best >= 0 && _e.Unprobed(options.ProbeWindows) < 0 ? best : 0;
-        if (borrowed >= 0)
+        _round = round;
+        if (borrowed < 0) round?.End(); // nothing borrowed to probe for the band: given back at once
+        if (borrowed >= 0 && round is { Granted: false })
+        {
+            Settle(borrowed);
+            _decision = new Decision(DecisionKind.StartBorrowedShared, borrowed, A: _e.Cost(borrowed), B: _e.Costs[borrowed].BytesPerSecond);
+        }
+        else if (borrowed >= 0)
         {
             _phase = new Phase(PhaseKind.Probing, borrowed, Left: options.ProbeWindows);
             _decision = new Decision(DecisionKind.StartBorrowed, borrowed, A: _e.Cost(borrowed), B: _e.Costs[borrowed].BytesPerSecond);
@@ -46,6 +57,13 @@ public sealed partial class Selector
         {
             Settle(best);
             _decision = new Decision(DecisionKind.StartLearned, best, A: _e.Cost(best), B: _e.Costs[best].BytesPerSecond);
+        }
+        else if (best >= 0)
+        {
+            // The seed lacks some candidates: probe them from its cheapest figure, not from the prior.
+            _current = best;
+            _phase = new Phase(PhaseKind.Probing, best, Left: Math.Max(1, options.ProbeWindows - _e.Costs[best].Windows));
+            _decision = new Decision(DecisionKind.StartSeeded, best, A: _e.Cost(best), B: _e.Costs[best].BytesPerSecond);
         }
         else
         {
@@ -177,11 +195,15 @@ public sealed partial class Selector
     /// <summary>Makes <paramref name="i"/> the chosen path (R2, R8, R11, R17): judgements in flight were about the old choice.</summary>
     private void Settle(int i)
     {
+        _round?.End(); // a probe round, if this recording ran one, is over
         _settled = i;
         _guard.ClearSuspect();
         _e.Settle(i);
         _phase = Phase.Steady;
     }
+
+    /// <summary>The recording ended: a probe round it was still running is given back to the mount (R1).</summary>
+    public void Finish() => _round?.End();
 
     private PathChoice MoveTo(int i, Phase phase, in Decision decision)
     {

@@ -13,7 +13,11 @@ internal static class DecisionKinds
 
     public static string Classify(string reason)
     {
-        if (reason.StartsWith("start on")) return reason.Contains("another condition") ? "StartBorrowed" : reason.Contains("cheapest learned") ? "StartLearned" : "StartPrior";
+        if (reason.StartsWith("start on"))
+            return reason.Contains("other recordings on the mount") ? "StartBorrowedShared"
+                : reason.Contains("another condition") ? "StartBorrowed"
+                : reason.Contains("not learned yet") ? "StartSeeded"
+                : reason.Contains("cheapest learned") ? "StartLearned" : "StartPrior";
         if (reason.StartsWith("probing ")) return "Probe";
         if (reason.StartsWith("settled on")) return "Settle";
         if (reason.StartsWith("confirming")) return "Confirm";

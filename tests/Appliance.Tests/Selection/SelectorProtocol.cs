@@ -102,6 +102,7 @@ internal sealed class SelectorProtocol : IDisposable
             OnEach?.Invoke(seen);
         }
         line.Flush();
+        s.Finish(); // as Recording.Finish does, before its costs are merged
         Context.Learned.Merge(Context.LearnedKey, s);
         if (trace is not null) trace.AppendLine($"r{r} end {End(s)}");
         return s;
