@@ -44,6 +44,7 @@ internal sealed class CostEstimate
                 Costs[i].Windows = l.Borrowed ? 0 : Math.Min(l.Windows, probeWindows);
                 Costs[i].AbsorbedShare = l.AbsorbedShare;
                 Costs[i].Borrowed = l.Borrowed;
+                Costs[i].Crowd = l.Crowd;
                 AnyBorrowed |= l.Borrowed;
             }
         }

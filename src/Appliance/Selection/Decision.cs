@@ -7,6 +7,8 @@ public enum DecisionKind
     StartPrior,
     /// <summary>R1: on the cheapest figure seeded from the learned costs.</summary>
     StartLearned,
+    /// <summary>R1: on the cheapest learned figure whose path is not crowded past what it was measured with (Other: the cheaper one held back).</summary>
+    StartLearnedCrowded,
     /// <summary>R1: on the cheapest seeded figure, to probe the candidates the seed lacks (instead of from the prior).</summary>
     StartSeeded,
     /// <summary>R1: on the cheapest figure learned in another condition, to probe every candidate in this one.</summary>

@@ -205,7 +205,8 @@ public sealed class LearnedCosts
         int windows = selector.WindowsHere(i);
         if (windows == 0 || double.IsNaN(cost)) return;
         string label = selector.Choices[i].Label;
-        if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = cost, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(windows, MaxWindows), AbsorbedShare = seen.AbsorbedShare }; return; }
+        if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = cost, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(windows, MaxWindows), AbsorbedShare = seen.AbsorbedShare, Crowd = selector.CrowdSeen(i) }; return; }
+        old.Crowd = Math.Max(old.Crowd, selector.CrowdSeen(i));
         double w = (double)windows / (windows + old.Windows);
         // A path measured beside the chosen one moves by at least RecentWeight however few its
         // windows: one window for the mount from a short recording must be able to correct a ranking.

@@ -42,6 +42,21 @@ public sealed class MountExploration
         lock (_gate) _borrowedRounds[(int)band] = Math.Max(0, _borrowedRounds[(int)band] - 1);
     }
 
+    private readonly Dictionary<string, int> _crowd = [];
+
+    /// <summary>A recording's chosen path changed (or it ended: <paramref name="to"/> null): the crowds of the mount's paths.</summary>
+    public void MoveCrowd(string? from, string? to)
+    {
+        lock (_gate)
+        {
+            if (from is not null && _crowd.TryGetValue(from, out int n)) _crowd[from] = Math.Max(0, n - 1);
+            if (to is not null) _crowd[to] = _crowd.GetValueOrDefault(to) + 1;
+        }
+    }
+
+    /// <summary>The mount's recordings settled on <paramref name="label"/> now.</summary>
+    public int CrowdOn(string label) { lock (_gate) return _crowd.GetValueOrDefault(label); }
+
     /// <summary>Borrowed probe rounds running now in <paramref name="band"/> (tests, status).</summary>
     public int BorrowedRoundsRunning(ConcurrencyBand band) { lock (_gate) return _borrowedRounds[(int)band]; }
 

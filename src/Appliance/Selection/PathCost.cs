@@ -39,6 +39,13 @@ public sealed class PathCost
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Borrowed { get; set; }
 
+    /// <summary>
+    /// The most recordings of the mount that were settled on this path at once while a recording
+    /// measured it as its chosen path (learned tables: the largest such crowd merged). A path measured
+    /// only beside others has 0: how it costs when many recordings take it is not known (R1's crowd limit).
+    /// </summary>
+    public int Crowd { get; set; }
+
     /// <summary>A copy (a manifest snapshot, a learned table handed to a new recording): nothing is shared with a live selector.</summary>
     public PathCost Copy() => (PathCost)MemberwiseClone();
 

@@ -23,6 +23,8 @@ public sealed partial class Selector
     private Phase _phase;
     private Decision _decision, _cause;
     private readonly BorrowedRound? _round;
+    private readonly int[] _crowdSeen;
+    private bool _leftCrowd;
 
     /// <param name="round">R1: whether this recording runs its borrowed seed's probe round (null: it does, alone on its mount).</param>
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null,
@@ -35,6 +37,7 @@ public sealed partial class Selector
         _budget = new ExplorationBudget(options, mount);
         _guard = new StarvationGuard(options);
         _schedule = new ProbeSchedule(options, _e, _budget);
+        _crowdSeen = new int[choices.Length];
         // R1: settled on the cheapest seeded figure when the seed covers the candidates (or the
         // cheapest is the prior itself); a seed borrowed from another condition is probed from its
         // cheapest figure (it did not measure this condition), as is a seed lacking candidates;
@@ -55,8 +58,13 @@ public sealed partial class Selector
         }
         else if (_current == best && best >= 0)
         {
-            Settle(best);
-            _decision = new Decision(DecisionKind.StartLearned, best, A: _e.Cost(best), B: _e.Costs[best].BytesPerSecond);
+            int pick = CheapestUncrowded(best);
+            _current = pick;
+            Settle(pick);
+            _decision = pick == best
+                ? new Decision(DecisionKind.StartLearned, best, A: _e.Cost(best), B: _e.Costs[best].BytesPerSecond)
+                : new Decision(DecisionKind.StartLearnedCrowded, pick, best, A: _e.Cost(pick), B: _e.Costs[pick].BytesPerSecond,
+                    C: _e.Cost(best), D: mount!.CrowdOn(_choices[best].Label), E: _e.Costs[best].Crowd);
         }
         else if (best >= 0)
         {
@@ -128,6 +136,8 @@ public sealed partial class Selector
         _budget.Account(s, exploring, explored: OffChosen, forMount: OffChosen && !probing && !_budget.ProbedForMount, SettledNs,
             held: _phase.Kind == PhaseKind.StarvationCheck);
         Observe(s, probing);
+        if (_current == _settled && _settled >= 0 && _budget.Mount is { } m)
+            _crowdSeen[_settled] = Math.Max(_crowdSeen[_settled], m.CrowdOn(_choices[_settled].Label));
         var next = _phase.Kind switch
         {
             PhaseKind.Probing => OnProbing(),
@@ -196,14 +206,46 @@ public sealed partial class Selector
     private void Settle(int i)
     {
         _round?.End(); // a probe round, if this recording ran one, is over
+        if (i != _settled && !_leftCrowd) _budget.Mount?.MoveCrowd(_settled >= 0 ? _choices[_settled].Label : null, _choices[i].Label);
         _settled = i;
         _guard.ClearSuspect();
         _e.Settle(i);
         _phase = Phase.Steady;
     }
 
-    /// <summary>The recording ended: a probe round it was still running is given back to the mount (R1).</summary>
-    public void Finish() => _round?.End();
+    /// <summary>The recording ended: a probe round it was still running is given back to the mount, and it leaves its path's crowd (R1).</summary>
+    public void Finish()
+    {
+        _round?.End();
+        if (_leftCrowd) return;
+        _leftCrowd = true;
+        if (_settled >= 0) _budget.Mount?.MoveCrowd(_choices[_settled].Label, null);
+    }
+
+    /// <summary>The most recordings of the mount on path <paramref name="i"/> at once while this one was settled there (R1's crowd).</summary>
+    public int CrowdSeen(int i) => _crowdSeen[i];
+
+    /// <summary>
+    /// R1's crowd limit: the cheapest learned path that carries fewer of the mount's recordings now
+    /// than twice the crowd it was measured with (at least BorrowedRoundsPerBand), else
+    /// <paramref name="best"/>. A figure measured beside others says little of a crowd: on ext4 at x16
+    /// a buffered window beside direct or splice measured 0.25-0.45 ns/B and 0.65-0.95 once most of
+    /// the run's recordings were on buffered. The crowd a path may take doubles with what it was seen
+    /// carry, as a congestion window does.
+    /// </summary>
+    private int CheapestUncrowded(int best)
+    {
+        if (_budget.Mount is not { } mount) return best;
+        int pick = -1;
+        for (int i = 0; i < _e.Count; i++)
+        {
+            var c = _e.Costs[i];
+            if (c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte)) continue;
+            if (mount.CrowdOn(_choices[i].Label) >= Math.Max(_o.BorrowedRoundsPerBand, 2 * c.Crowd)) continue;
+            if (pick < 0 || c.NsPerByte < _e.Costs[pick].NsPerByte) pick = i;
+        }
+        return pick >= 0 ? pick : best;
+    }
 
     private PathChoice MoveTo(int i, Phase phase, in Decision decision)
     {

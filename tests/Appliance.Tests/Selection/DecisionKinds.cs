@@ -17,6 +17,7 @@ internal static class DecisionKinds
             return reason.Contains("other recordings on the mount") ? "StartBorrowedShared"
                 : reason.Contains("another condition") ? "StartBorrowed"
                 : reason.Contains("not learned yet") ? "StartSeeded"
+                : reason.Contains("of the paths not crowded") ? "StartLearnedCrowded"
                 : reason.Contains("cheapest learned") ? "StartLearned" : "StartPrior";
         if (reason.StartsWith("probing ")) return "Probe";
         if (reason.StartsWith("settled on")) return "Settle";

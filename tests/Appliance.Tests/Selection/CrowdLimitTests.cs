@@ -1,0 +1,90 @@
+using Recd.Selection;
+using Recd.WritePaths;
+using static Recd.Tests.Selection.Candidates;
+
+namespace Recd.Tests.Selection;
+
+/// <summary>
+/// R1's crowd limit: a learned cheapest path takes at most twice the recordings it was measured
+/// settled with (at least BorrowedRoundsPerBand) at once; the others start on the next cheapest. Seen
+/// in the change scenario (ext4 x16): buffered measured beside splice looked cheapest, the next run put
+/// 14 of 16 recordings on it, and there it cost twice splice.
+/// </summary>
+public class CrowdLimitTests
+{
+    private static PathCost Cost(double ns, int crowd) => new() { NsPerByte = ns, BytesPerSecond = 5e8, Windows = 8, Crowd = crowd };
+
+    private static Dictionary<string, PathCost> Seed() => new()
+    {
+        [Buffered.Label] = Cost(0.30, 0),  // measured beside others only
+        [Splice.Label] = Cost(0.40, 14),   // carried fourteen recordings
+        [Direct.Label] = Cost(0.50, 14),
+    };
+
+    [Fact]
+    public void APathMeasuredOnlyBesideOthersTakesTwoRecordingsAndTheRestStartOnTheNextCheapest()
+    {
+        var mount = new MountExploration();
+        var o = SelectorScenarios.Opts();
+        var begun = Enumerable.Range(0, 16).Select(_ => new Selector(o, [Buffered, Splice, Direct], Seed(), mount)).ToList();
+        Assert.Equal([Buffered, Buffered], begun.Take(2).Select(s => s.Current));
+        Assert.All(begun.Take(2), s => Assert.Equal(DecisionKind.StartLearned, s.Decision.Kind));
+        Assert.All(begun.Skip(2), s =>
+        {
+            Assert.Equal(DecisionKind.StartLearnedCrowded, s.Decision.Kind);
+            Assert.Equal(Splice, s.Current);
+            Assert.Equal(Buffered, s.Choices[s.Decision.Other]);
+        });
+        Assert.Equal(2, mount.CrowdOn(Buffered.Label));
+        Assert.Equal(14, mount.CrowdOn(Splice.Label));
+
+        // One of the two ends: the next recording may take its place.
+        begun[0].Finish();
+        begun[0].Finish(); // once only
+        Assert.Equal(1, mount.CrowdOn(Buffered.Label));
+        Assert.Equal(Buffered, new Selector(o, [Buffered, Splice, Direct], Seed(), mount).Current);
+    }
+
+    [Fact]
+    public void TheCrowdAPathWasMeasuredWithIsLearnedAndDoublesWhatItMayTake()
+    {
+        var mount = new MountExploration();
+        var o = SelectorScenarios.Opts();
+        var learned = new LearnedCosts(null);
+        var pair = Enumerable.Range(0, 2).Select(_ => new Selector(o, [Buffered, Splice, Direct], Seed(), mount)).ToList();
+        foreach (var s in pair) Window(s); // each measures buffered while both are on it
+        Assert.All(pair, s => Assert.Equal(2, s.CrowdSeen(0)));
+        foreach (var s in pair) { s.Finish(); learned.Merge("m", s); }
+        Assert.Equal(2, learned.For("m")![Buffered.Label].Crowd);
+        Assert.Equal(0, mount.CrowdOn(Buffered.Label));
+
+        // Seeded with it, four may take buffered now.
+        var seed = Seed();
+        seed[Buffered.Label].Crowd = learned.For("m")![Buffered.Label].Crowd;
+        var next = Enumerable.Range(0, 6).Select(_ => new Selector(o, [Buffered, Splice, Direct], seed, mount)).ToList();
+        Assert.Equal(4, next.Count(s => s.Current == Buffered));
+        foreach (var s in next) s.Finish();
+        Assert.Equal(0, mount.CrowdOn(Buffered.Label) + mount.CrowdOn(Splice.Label));
+    }
+
+    [Fact]
+    public void ARecordingThatSwitchesMovesFromOneCrowdToTheOther()
+    {
+        var mount = new MountExploration();
+        var s = new Selector(SelectorScenarios.Opts(), [Buffered, Splice, Direct], Seed(), mount);
+        Assert.Equal(1, mount.CrowdOn(Buffered.Label));
+        s.MarkUnavailable("EINVAL"); // settled there: the next cheapest becomes the chosen path
+        Assert.Equal(0, mount.CrowdOn(Buffered.Label));
+        Assert.Equal(1, mount.CrowdOn(Splice.Label));
+        s.Finish();
+        Assert.Equal(0, mount.CrowdOn(Splice.Label));
+    }
+
+    private static void Window(Selector s)
+    {
+        const long Bytes = 8 << 20;
+        var sample = new CostSample(Bytes, (long)(0.3 * Bytes), (long)(Bytes / 5e8 * 1e9), (long)(0.36 * Bytes), false, false);
+        s.OnStartWindow(sample);
+        s.OnWindow(sample);
+    }
+}
