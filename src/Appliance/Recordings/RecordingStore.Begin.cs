@@ -90,7 +90,8 @@ public sealed partial class RecordingStore
             }
             var selector = chosen.Auto ? Selection.NewSelector(ActiveCount, directUsable: DirectUnavailable is null) : null;
             var start = selector?.Current ?? _factory.DefaultChoice(chosen.Kind);
-            recording = new Recording(this, manifest, file, _factory, start, selector, committed);
+            try { recording = new Recording(this, manifest, file, _factory, start, selector, committed); }
+            catch { selector?.Finish(); throw; } // its probe round and crowd are the mount's again
 
             // 3. Publish: the name now belongs to the recording.
             lock (_gate)

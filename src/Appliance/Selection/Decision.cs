@@ -13,8 +13,8 @@ public enum DecisionKind
     StartSeeded,
     /// <summary>R1: on the cheapest figure learned in another condition, to probe every candidate in this one.</summary>
     StartBorrowed,
-    /// <summary>R1: on the cheapest figure learned in another condition; other recordings of the mount are probing this one.</summary>
-    StartBorrowedShared,
+    /// <summary>R1: settled where its probe round would have begun (Note: that start's kind); other recordings of the mount in its band run theirs.</summary>
+    StartShared,
     /// <summary>R2: measuring a candidate in the first probe round.</summary>
     Probe,
     /// <summary>R2: the probe round is over; the cheapest (else the fastest) is chosen.</summary>
@@ -55,6 +55,6 @@ public enum DecisionKind
 /// <param name="A">The first figure (meaning by kind; see <see cref="DecisionText"/>), and so on.</param>
 /// <param name="Age">Windows since <see cref="Path"/> (or <see cref="Other"/>) was last measured in this recording; -1: never.</param>
 /// <param name="Flag">Kind-specific: Confirm: the rival measured cheaper (else the chosen path got dearer); Starved: judged beside the chosen path; NotStarved: the witness kept up.</param>
-/// <param name="Note">Unavailable: the errno's name.</param>
+/// <param name="Note">Unavailable: the errno's name. StartShared: the kind of start it stood in for.</param>
 public readonly record struct Decision(DecisionKind Kind, int Path, int Other = -1, double A = 0, double B = 0, double C = 0, double D = 0,
     double E = 0, int Age = -1, bool Flag = false, string? Note = null);

@@ -26,7 +26,7 @@ internal static class DecisionText
             DecisionKind.StartBorrowed => $"start on {p}: cheapest learned in another condition ({Figure(d.A, d.B)}), to probe each path in this one",
             DecisionKind.StartLearnedCrowded => $"start on {p}: cheapest learned ({Figure(d.A, d.B)}) of the paths not crowded; {o} (cheaper, {d.C:F3} ns/B) carries {d.D:F0} recordings already, measured with at most {d.E:F0}",
             DecisionKind.StartSeeded => $"start on {p}: cheapest learned here ({Figure(d.A, d.B)}), to probe the paths not learned yet",
-            DecisionKind.StartBorrowedShared => $"start on {p}: cheapest learned in another condition ({Figure(d.A, d.B)}); other recordings on the mount are probing this one",
+            DecisionKind.StartShared => $"start on {p}: {(d.Note == nameof(DecisionKind.StartPrior) ? "the board's prior" : d.Note == nameof(DecisionKind.StartBorrowed) ? $"cheapest learned in another condition ({Figure(d.A, d.B)})" : $"cheapest learned here ({Figure(d.A, d.B)})")}; other recordings on the mount are probing this condition",
             DecisionKind.StartLearned => $"start on {p}: cheapest learned on this mount ({Figure(d.A, d.B)})",
             DecisionKind.Probe => $"probing {p}",
             DecisionKind.Settle => $"settled on {p} after probing: {s.Summary()}",

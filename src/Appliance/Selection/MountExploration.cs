@@ -21,25 +21,25 @@ public sealed class MountExploration
     private int _turn, _backoff = 1, _switchBacks;
     private double _switchBackNs;
     private const int MaxBackoff = 8;
-    private readonly int[] _borrowedRounds = new int[Enum.GetValues<ConcurrencyBand>().Length];
+    private readonly int[] _probeRounds = new int[Enum.GetValues<ConcurrencyBand>().Length];
 
     /// <summary>
     /// R1: a recording with a borrowed seed asks to run its probe round; granted while fewer than
     /// <paramref name="limit"/> of the mount's recordings in <paramref name="band"/> are running one.
     /// </summary>
-    public BorrowedRound ClaimBorrowedRound(ConcurrencyBand band, int limit)
+    public ProbeRound ClaimProbeRound(ConcurrencyBand band, int limit)
     {
         lock (_gate)
         {
-            bool granted = _borrowedRounds[(int)band] < limit;
-            if (granted) _borrowedRounds[(int)band]++;
-            return new BorrowedRound(this, band, granted);
+            bool granted = _probeRounds[(int)band] < limit;
+            if (granted) _probeRounds[(int)band]++;
+            return new ProbeRound(this, band, granted);
         }
     }
 
-    internal void EndBorrowedRound(ConcurrencyBand band)
+    internal void EndProbeRound(ConcurrencyBand band)
     {
-        lock (_gate) _borrowedRounds[(int)band] = Math.Max(0, _borrowedRounds[(int)band] - 1);
+        lock (_gate) _probeRounds[(int)band] = Math.Max(0, _probeRounds[(int)band] - 1);
     }
 
     private readonly Dictionary<string, int> _crowd = [];
@@ -58,7 +58,7 @@ public sealed class MountExploration
     public int CrowdOn(string label) { lock (_gate) return _crowd.GetValueOrDefault(label); }
 
     /// <summary>Borrowed probe rounds running now in <paramref name="band"/> (tests, status).</summary>
-    public int BorrowedRoundsRunning(ConcurrencyBand band) { lock (_gate) return _borrowedRounds[(int)band]; }
+    public int ProbeRoundsRunning(ConcurrencyBand band) { lock (_gate) return _probeRounds[(int)band]; }
 
     /// <summary>One window of some recording on this mount: its bytes, CPU, and what exploring cost beyond the chosen path.</summary>
     public void Account(long bytes, bool explored, double spentNs, double extraNs)

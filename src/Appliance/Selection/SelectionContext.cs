@@ -66,8 +66,8 @@ public sealed class SelectionContext
         var candidates = Array.FindAll(Candidates, c => (directUsable || c.Kind != WritePathKind.Direct) && !(noSplice && c.Kind == WritePathKind.Splice));
         var band = LearnedCondition.BandOf(concurrent);
         var (seed, from) = Learned.Seed(LearnedKey, band);
-        // R1: a seed borrowed from another condition is probed by a few of the band's recordings, not by all.
-        var round = seed is not null && seed.Values.Any(c => c.Borrowed) ? Exploration.ClaimBorrowedRound(band, Options.BorrowedRoundsPerBand) : null;
+        // R1: a probe round at the start is run by a few of the band's recordings at a time, not by all.
+        var round = Exploration.ClaimProbeRound(band, Options.ProbeRoundsPerBand);
         return new Selector(Options, candidates, seed, Exploration, round) { Condition = new RecordingCondition(band), MountKey = LearnedKey, SeededFrom = from };
     }
 }

@@ -22,13 +22,13 @@ public sealed partial class Selector
     private int _current, _settled = -1, _window, _streak;
     private Phase _phase;
     private Decision _decision, _cause;
-    private readonly BorrowedRound? _round;
+    private readonly ProbeRound? _round;
     private readonly int[] _crowdSeen;
     private bool _leftCrowd;
 
-    /// <param name="round">R1: whether this recording runs its borrowed seed's probe round (null: it does, alone on its mount).</param>
+    /// <param name="round">R1: whether this recording may run a probe round at its start (null: it may, alone on its mount).</param>
     public Selector(SelectorOptions options, PathChoice[] choices, IReadOnlyDictionary<string, PathCost>? learned = null, MountExploration? mount = null,
-        BorrowedRound? round = null)
+        ProbeRound? round = null)
     {
         if (choices.Length == 0) throw new ArgumentException("no candidates");
         _o = options;
@@ -39,25 +39,16 @@ public sealed partial class Selector
         _schedule = new ProbeSchedule(options, _e, _budget);
         _crowdSeen = new int[choices.Length];
         // R1: settled on the cheapest seeded figure when the seed covers the candidates (or the
-        // cheapest is the prior itself); a seed borrowed from another condition is probed from its
-        // cheapest figure (it did not measure this condition), as is a seed lacking candidates;
-        // else the prior, to probe.
+        // cheapest is the prior itself: StartLearned, within the crowd limit); else a probe round from
+        // the cheapest borrowed figure (StartBorrowed), the cheapest seeded one (StartSeeded) or the
+        // prior (StartPrior); but when enough of the mount's recordings in the band run one already,
+        // settled where it would have begun (StartShared).
         int best = _e.Cheapest(), borrowed = _e.AnyBorrowed ? _e.CheapestSeeded() : -1;
-        _current = borrowed >= 0 ? borrowed : best >= 0 && _e.Unprobed(options.ProbeWindows) < 0 ? best : 0;
+        bool startLearned = borrowed < 0 && best >= 0 && (_e.Unprobed(options.ProbeWindows) < 0 || best == 0);
         _round = round;
-        if (borrowed < 0) round?.End(); // nothing borrowed to probe for the band: given back at once
-        if (borrowed >= 0 && round is { Granted: false })
+        if (startLearned)
         {
-            Settle(borrowed);
-            _decision = new Decision(DecisionKind.StartBorrowedShared, borrowed, A: _e.Cost(borrowed), B: _e.Costs[borrowed].BytesPerSecond);
-        }
-        else if (borrowed >= 0)
-        {
-            _phase = new Phase(PhaseKind.Probing, borrowed, Left: options.ProbeWindows);
-            _decision = new Decision(DecisionKind.StartBorrowed, borrowed, A: _e.Cost(borrowed), B: _e.Costs[borrowed].BytesPerSecond);
-        }
-        else if (_current == best && best >= 0)
-        {
+            round?.End(); // nothing to probe: given back at once
             int pick = CheapestUncrowded(best);
             _current = pick;
             Settle(pick);
@@ -65,19 +56,22 @@ public sealed partial class Selector
                 ? new Decision(DecisionKind.StartLearned, best, A: _e.Cost(best), B: _e.Costs[best].BytesPerSecond)
                 : new Decision(DecisionKind.StartLearnedCrowded, pick, best, A: _e.Cost(pick), B: _e.Costs[pick].BytesPerSecond,
                     C: _e.Cost(best), D: mount!.CrowdOn(_choices[best].Label), E: _e.Costs[best].Crowd);
+            return;
         }
-        else if (best >= 0)
+        var kind = borrowed >= 0 ? DecisionKind.StartBorrowed : best >= 0 ? DecisionKind.StartSeeded : DecisionKind.StartPrior;
+        _current = borrowed >= 0 ? borrowed : best >= 0 ? best : 0;
+        double figure = _e.Cost(_current), rate = _e.Costs[_current].BytesPerSecond;
+        if (round is { Granted: false })
         {
-            // The seed lacks some candidates: probe them from its cheapest figure, not from the prior.
-            _current = best;
-            _phase = new Phase(PhaseKind.Probing, best, Left: Math.Max(1, options.ProbeWindows - _e.Costs[best].Windows));
-            _decision = new Decision(DecisionKind.StartSeeded, best, A: _e.Cost(best), B: _e.Costs[best].BytesPerSecond);
+            Settle(_current);
+            _decision = new Decision(DecisionKind.StartShared, _current, A: figure, B: rate, Note: kind.ToString());
+            return;
         }
-        else
-        {
-            _phase = new Phase(PhaseKind.Probing, 0);
-            _decision = new Decision(DecisionKind.StartPrior, 0);
-        }
+        // A seed lacking candidates probes them from its cheapest figure, measured here once first.
+        int left = kind == DecisionKind.StartBorrowed ? options.ProbeWindows
+            : kind == DecisionKind.StartSeeded ? Math.Max(1, options.ProbeWindows - _e.Costs[_current].Windows) : 0;
+        _phase = new Phase(PhaseKind.Probing, _current, Left: left);
+        _decision = kind == DecisionKind.StartPrior ? new Decision(kind, 0) : new Decision(kind, _current, A: figure, B: rate);
     }
 
     /// <summary>
@@ -227,7 +221,7 @@ public sealed partial class Selector
 
     /// <summary>
     /// R1's crowd limit: the cheapest learned path that carries fewer of the mount's recordings now
-    /// than twice the crowd it was measured with (at least BorrowedRoundsPerBand), else
+    /// than twice the crowd it was measured with (at least ProbeRoundsPerBand), else
     /// <paramref name="best"/>. A figure measured beside others says little of a crowd: on ext4 at x16
     /// a buffered window beside direct or splice measured 0.25-0.45 ns/B and 0.65-0.95 once most of
     /// the run's recordings were on buffered. The crowd a path may take doubles with what it was seen
@@ -241,7 +235,7 @@ public sealed partial class Selector
         {
             var c = _e.Costs[i];
             if (c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte)) continue;
-            if (mount.CrowdOn(_choices[i].Label) >= Math.Max(_o.BorrowedRoundsPerBand, 2 * c.Crowd)) continue;
+            if (mount.CrowdOn(_choices[i].Label) >= Math.Max(_o.ProbeRoundsPerBand, 2 * c.Crowd)) continue;
             if (pick < 0 || c.NsPerByte < _e.Costs[pick].NsPerByte) pick = i;
         }
         return pick >= 0 ? pick : best;

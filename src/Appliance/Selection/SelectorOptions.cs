@@ -51,12 +51,13 @@ public sealed class SelectorOptions
     public int ReprobeAtLeastEveryWindows { get; set; } = 256;
 
     /// <summary>
-    /// R1: how many recordings of one mount at a time run the probe round of a seed borrowed from
-    /// another condition, per band; the others start on its cheapest figure and leave the measuring to
-    /// them. Sixteen 64 MiB recordings that all began in a fresh x5+ band each probed every path for most
+    /// R1: how many recordings of one mount at a time run a probe round at their start (nothing
+    /// learned, a seed lacking candidates, or one borrowed from another condition), per band; the others
+    /// start settled where theirs would have begun and leave the measuring to them; also the least
+    /// crowd the crowd limit allows a path. Sixteen 64 MiB recordings that all began in a fresh x5+ band each probed every path for most
     /// of their 8 windows: +53-73% over the best static path in that run (ext4, change scenario).
     /// </summary>
-    public int BorrowedRoundsPerBand { get; set; } = 2;
+    public int ProbeRoundsPerBand { get; set; } = 2;
 
     /// <summary>A path moving less than this fraction of the best path's rate while data queues up is dropped.</summary>
     public double StarvationFraction { get; set; } = 0.7;
@@ -80,7 +81,7 @@ public sealed class SelectorOptions
     public void Validate()
     {
         if (WindowBytes < 1 << 20) throw new ArgumentException("Selector:WindowBytes must be at least 1 MiB");
-        if (BorrowedRoundsPerBand < 1) throw new ArgumentException("Selector:BorrowedRoundsPerBand must be at least 1");
+        if (ProbeRoundsPerBand < 1) throw new ArgumentException("Selector:ProbeRoundsPerBand must be at least 1");
         if (ProbeWindows < 1 || HysteresisWindows < 1 || ReprobeEveryWindows < 2) throw new ArgumentException("Selector window counts must be positive");
         if (SwitchMargin is < 0 or >= 1) throw new ArgumentException("Selector:SwitchMargin must be in [0, 1)");
         if (ExplorationBudget is < 0 or > 0.5) throw new ArgumentException("Selector:ExplorationBudget must be in [0, 0.5]");

@@ -48,20 +48,20 @@ public class BorrowedSeedTests
         // Sixteen begin before any has finished (a run of a box's recordings): all are seeded from x1.
         var begun = Enumerable.Range(0, 16).Select(_ => p.Context.NewSelector(16)).ToList();
         var probing = begun.Where(s => s.Decision.Kind == DecisionKind.StartBorrowed).ToList();
-        Assert.Equal(SelectorScenarios.Opts().BorrowedRoundsPerBand, probing.Count);
+        Assert.Equal(SelectorScenarios.Opts().ProbeRoundsPerBand, probing.Count);
         Assert.All(begun.Except(probing), s =>
         {
-            Assert.Equal(DecisionKind.StartBorrowedShared, s.Decision.Kind);
+            Assert.Equal(DecisionKind.StartShared, s.Decision.Kind);
             Assert.Equal(Direct, s.Current);       // the borrowed ranking's cheapest
             Assert.Equal(Direct, s.Choices[s.SettledIndex]);
             Assert.Equal(PhaseKind.Steady, s.Phase.Kind);
         });
-        Assert.Equal(2, p.Context.Exploration.BorrowedRoundsRunning(ConcurrencyBand.Many));
+        Assert.Equal(2, p.Context.Exploration.ProbeRoundsRunning(ConcurrencyBand.Many));
 
         // A prober that ends (settled or not) hands the round on to the next recording to begin.
         probing[0].Finish();
         probing[0].Finish(); // once only
-        Assert.Equal(1, p.Context.Exploration.BorrowedRoundsRunning(ConcurrencyBand.Many));
+        Assert.Equal(1, p.Context.Exploration.ProbeRoundsRunning(ConcurrencyBand.Many));
         Assert.Equal(DecisionKind.StartBorrowed, p.Context.NewSelector(16).Decision.Kind);
         foreach (var s in begun) s.Finish();
     }
@@ -74,10 +74,10 @@ public class BorrowedSeedTests
         // The x1 band's own figures: not borrowed, so no round is claimed or held.
         var s = p.Context.NewSelector(1);
         Assert.Equal(DecisionKind.StartLearned, s.Decision.Kind);
-        Assert.Equal(0, p.Context.Exploration.BorrowedRoundsRunning(ConcurrencyBand.One));
+        Assert.Equal(0, p.Context.Exploration.ProbeRoundsRunning(ConcurrencyBand.One));
         // A band's probers that run their round to the end give it back when they settle.
         var prober = p.Record(Ext4, 100, concurrent: 16);
         Assert.True(prober.SettledIndex >= 0);
-        Assert.Equal(0, p.Context.Exploration.BorrowedRoundsRunning(ConcurrencyBand.Many));
+        Assert.Equal(0, p.Context.Exploration.ProbeRoundsRunning(ConcurrencyBand.Many));
     }
 }

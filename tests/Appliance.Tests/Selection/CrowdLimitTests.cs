@@ -6,7 +6,7 @@ namespace Recd.Tests.Selection;
 
 /// <summary>
 /// R1's crowd limit: a learned cheapest path takes at most twice the recordings it was measured
-/// settled with (at least BorrowedRoundsPerBand) at once; the others start on the next cheapest. Seen
+/// settled with (at least ProbeRoundsPerBand) at once; the others start on the next cheapest. Seen
 /// in the change scenario (ext4 x16): buffered measured beside splice looked cheapest, the next run put
 /// 14 of 16 recordings on it, and there it cost twice splice.
 /// </summary>

@@ -14,7 +14,7 @@ internal static class DecisionKinds
     public static string Classify(string reason)
     {
         if (reason.StartsWith("start on"))
-            return reason.Contains("other recordings on the mount") ? "StartBorrowedShared"
+            return reason.Contains("other recordings on the mount") ? "StartShared"
                 : reason.Contains("another condition") ? "StartBorrowed"
                 : reason.Contains("not learned yet") ? "StartSeeded"
                 : reason.Contains("of the paths not crowded") ? "StartLearnedCrowded"
