@@ -7,7 +7,9 @@ in an order reversed every round. Arms: ?path=buffered with WritePaths:BatchByte
 labels. Receiver CPU from a cpuacct cgroup (all daemon threads) from the sender's start to its exit.
 Prints per arm the per-round CPU-s/GiB, median and bootstrap 90% interval of auto/arm, and what
 auto's manifests put their bytes on.
-  python3 bench/live_batch_arms.py --root . [--rounds 3] [--seconds 20] [--streams 1] [--tag ha]
+With --warm, auto keeps one store (and so its learned costs) over the rounds, after one unmeasured
+round to learn in: what a box that has recorded before runs.
+  python3 bench/live_batch_arms.py --root . [--rounds 3] [--seconds 20] [--streams 1] [--tag ha] [--warm]
 """
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -21,8 +23,8 @@ BATCHES = [64 << 10, 256 << 10, 1 << 20]  # 256K is the host profile's WritePath
 LABELS = ["buffered/1M@64K", "buffered/1M", "buffered/1M@1M"]
 
 
-def one_run(root, native, arm, streams, seconds, tag, seq):
-    storage = tempfile.mkdtemp(prefix=f"recd-{tag}-batch-", dir="/tmp")
+def one_run(root, native, arm, streams, seconds, tag, seq, keep=None):
+    storage = keep or tempfile.mkdtemp(prefix=f"recd-{tag}-batch-", dir="/tmp")
     extra = ["--WritePaths:BufferBytes", str(BUFFER)]
     if arm == "auto":
         for i, label in enumerate(LABELS):
@@ -54,7 +56,14 @@ def one_run(root, native, arm, streams, seconds, tag, seq):
     finally:
         daemon.stop()
         group.remove()
-        shutil.rmtree(storage, ignore_errors=True)
+        if keep is None:
+            remove_store(storage)
+
+
+def remove_store(storage):
+    """The store and the daemon's state and runtime folders beside it (STORAGE.state, STORAGE.run)."""
+    for d in (storage, storage + ".state", storage + ".run"):
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def main():
@@ -64,6 +73,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--streams", type=int, default=1)
     ap.add_argument("--tag", default="ha")
+    ap.add_argument("--warm", action="store_true")
     o = ap.parse_args()
     root = os.path.abspath(o.root)
     native = os.path.join(root, "native/build")
@@ -72,11 +82,15 @@ def main():
     cost = {a: [] for a in arms}
     auto_on = {}
     seq = 0
+    keep = tempfile.mkdtemp(prefix=f"recd-{o.tag}-batch-warm-", dir="/tmp") if o.warm else None
+    if keep:
+        seq += 1
+        one_run(root, native, "auto", o.streams, o.seconds, o.tag, seq, keep)  # learns; not counted
     for rnd in range(o.rounds):
         for arm in (arms if rnd % 2 == 0 else arms[::-1]):
             seq += 1
             bench.settle()
-            c, on = one_run(root, native, arm, o.streams, o.seconds, o.tag, seq)
+            c, on = one_run(root, native, arm, o.streams, o.seconds, o.tag, seq, keep if arm == "auto" else None)
             cost[arm].append(c)
             if arm == "auto":
                 for p, b in on.items():
@@ -86,7 +100,9 @@ def main():
                 total = sum(on.values()) or 1
                 shares = " (" + ", ".join(f"{p} {100 * n / total:.0f}%" for p, n in sorted(on.items(), key=lambda kv: -kv[1]) if n * 100 >= total) + ")"
             print(f"round {rnd + 1} {name[arm]}: {c:.3f} CPU-s/GiB{shares}", flush=True)
-    print(f"x{o.streams} 10 Mbit/s 1316-byte sends, {o.seconds} s a run, {o.rounds} rounds (alternating order)")
+    if keep:
+        remove_store(keep)
+    print(f"{'warm' if o.warm else 'cold'} auto, x{o.streams} 10 Mbit/s 1316-byte sends, {o.seconds} s a run, {o.rounds} rounds (alternating order)")
     for a in arms:
         line = f"{name[a]:>16}: median {statistics.median(cost[a]):.3f} CPU-s/GiB (rounds {', '.join(f'{c:.3f}' for c in cost[a])})"
         if a != "auto":
