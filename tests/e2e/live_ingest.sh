@@ -82,4 +82,28 @@ for path in buffered splice direct auto; do
   [ "$code" = 201 ] && [ "$stored" = "$sum" ] && ok "$path: paced 10 Mbit/s stream exact (worst commit lag ${lag} s)" ||
     notok "$path: live code $code sha ${stored:0:12} vs ${sum:0:12}"
 done
+
+# 3. auto over candidates that differ only in batch ("@64K", "@1M", and the profile's 256K), a 10 Mbit/s
+# stream in 1316-byte sends from recd-send-load: the probe round measures each, the manifest keys
+# bytes and costs by the labels with their batch, and the file is sha256-exact. A 300 ms latency bound
+# and window: a Move returns at the bound, so the nine windows of the probe round fit the 5 s stream.
+SEND="${RECD_NATIVE:-$ROOT/native/build}/recd-send-load"
+if [ -x "$SEND" ]; then
+  stop_daemon
+  start_daemon "$tmp" "$tmp/store" --WritePaths:BatchLatencyMs 300 --Selector:WindowMs 300 --Selector:Candidates:0 buffered/256K@64K \
+    --Selector:Candidates:1 buffered/256K@1M --Selector:Candidates:2 buffered/256K
+  total=$((6 * 1000 * 1000))
+  out="$("$SEND" --connect "127.0.0.1:$port" --bytes "$total" --rate 10000000 --write 1316 --http-put "/recordings/batches.ts?path=auto" 2>&1)"; rc=$?
+  want="$("$SEND" --emit "$total" | sha256sum | cut -d' ' -f1)"
+  stored="$(sha256sum <"$tmp/store/batches.ts" | cut -d' ' -f1)"
+  costs="$(python3 -c 'import json,sys; print(" ".join(sorted(json.load(open(sys.argv[1])).get("costs") or {})))' "$tmp/store/.batches.ts.manifest" 2>/dev/null)"
+  bytes="$(manifest_value "$tmp/store/.batches.ts.manifest" bytesByPath)"
+  if [ "$rc" = 0 ] && [ "$stored" = "$want" ] && [ "$costs" = "buffered/256K buffered/256K@1M buffered/256K@64K" ] && grep -q "@64K=" <<<"$bytes" && grep -q "@1M=" <<<"$bytes"; then
+    ok "auto over batches @64K, @1M and the profile's: 10 Mbit/s in 1316-byte sends exact, costs for $costs, bytes $bytes"
+  else
+    notok "auto over batches: send rc $rc ($out), sha ${stored:0:12} vs ${want:0:12}, costs '$costs', bytes '$bytes'"
+  fi
+else
+  notok "$SEND is built (make -C native)"
+fi
 finish

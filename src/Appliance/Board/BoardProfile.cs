@@ -115,7 +115,7 @@ public sealed class BoardProfile
         if (Storage.MaxActiveRecordings < 1) throw new ArgumentException("Storage:MaxActiveRecordings must be positive");
         if (Cores < 0 || RamMiB < 0 || L1dKiB < 0 || L2KiB < 0 || ClockMHz < 0) throw new ArgumentException("Cores, ClockMHz, L1dKiB, L2KiB and RamMiB must not be negative");
         foreach (var text in Selector.Candidates)
-            if (!global::Recd.WritePaths.PathChoice.TryParse(text, WritePaths, out _))
-                throw new ArgumentException($"Selector:Candidates: '{text}' is not kind/size (buffered|splice|direct, 4K..64M)");
+            if (!global::Recd.WritePaths.PathChoice.TryParse(text, WritePaths, out _, out string why))
+                throw new ArgumentException($"Selector:Candidates: '{text}' is not kind[/size][@batch] (buffered|splice|direct, 4K..64M, @off or @size): {why}");
     }
 }

@@ -54,6 +54,7 @@ public sealed partial class Recording
         _path.Dispose();
         _path = next;
         _choice = choice;
+        ApplyBatch(choice);
         _meter.Reset();
         _settling = true;
     }

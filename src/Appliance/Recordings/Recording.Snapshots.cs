@@ -30,7 +30,7 @@ public sealed partial class Recording
             State = _fault is not null ? RecordingStates.Damaged : state,
             Reason = _fault is { } f ? "storage error: " + f : _described.Reason,
             CommittedLength = committed,
-            WritePath = _path.Label,
+            WritePath = CurrentLabel(),
             BytesByPath = new Dictionary<string, long>(_bytesByPath),
             MeteredBytes = _meteredBytes,
             ThreadCpuNs = _threadCpuNs,
@@ -43,7 +43,7 @@ public sealed partial class Recording
         };
         if (_selector is not null)
             return m with { Decision = _selector.Reason, Costs = CostTable(), ExploringNs = Math.Round(_selector.ExplorationExtraNs) };
-        return _fixedCost.Windows > 0 ? m with { Costs = new Dictionary<string, PathCost> { [_path.Label] = _fixedCost.Copy() } } : m;
+        return _fixedCost.Windows > 0 ? m with { Costs = new Dictionary<string, PathCost> { [CurrentLabel()] = _fixedCost.Copy() } } : m;
     }
 
     private void Account(string label, long bytes)

@@ -42,7 +42,6 @@ public sealed partial class Recording : IDisposable
     private bool _settling, _started;
     private int _slowWritesLogged;
     private StorageFault? _fault;
-    private readonly SocketBatch? _batch;
     private readonly Heartbeat _beat;
     private volatile bool _stopRequested;
 
@@ -70,8 +69,7 @@ public sealed partial class Recording : IDisposable
         _writebackNs = manifest.WritebackCpuNs;
         _described = manifest with { Policy = selector is null ? start.Kind.Name() : "auto" };
         _beat = new Heartbeat("transfer " + manifest.Name);
-        var wp = factory.Options;
-        _batch = wp.BatchBytes > 0 ? new SocketBatch(wp.BatchBytes, wp.BatchLatencyMs, wp.ReceiveBufferBytes) : null;
+        CreateBatch(start);
         _pageCache = PageCachePolicy.From(factory.Options);
         _pageCache.StartAt(length);
         var so = store.Selection.Options;
@@ -98,7 +96,7 @@ public sealed partial class Recording : IDisposable
     /// </summary>
     public IReadOnlyDictionary<string, long>? BytesBefore { get; }
 
-    public string PathLabel => _path.Label;
+    public string PathLabel => CurrentLabel();
     public WritePathKind PathKind => _path.Kind;
     public Selector? Selector => _selector;
 
@@ -137,13 +135,15 @@ public sealed partial class Recording : IDisposable
     public MoveResult Receive(int socketFd, long count, int idleTimeoutMs = 30_000)
     {
         if (_fault is { } f) return new MoveResult(0, MoveStatus.StorageFailed, f.Errno);
-        _batch?.Begin(socketFd);
+        _receivingFd = socketFd;
+        ActiveBatch?.Begin(socketFd);
         _store.Heartbeats.Add(_beat);
         try { return ReceiveSpans(socketFd, count, idleTimeoutMs); }
         finally
         {
             _store.Heartbeats.Remove(_beat);
-            _batch?.Release(socketFd);
+            ActiveBatch?.Release(socketFd);
+            _receivingFd = -1;
         }
     }
 
@@ -160,10 +160,10 @@ public sealed partial class Recording : IDisposable
             if (span == SpanBytes) span -= (Length + span) % DirectWritePath.Block;
             bool cached = _path.Kind != WritePathKind.Direct;
             _meter.Begin(watchDirty: _selector is not null && cached, throughPageCache: cached);
-            var result = _path.Move(socketFd, _file, Length, span, _batch);
+            var result = _path.Move(socketFd, _file, Length, span, ActiveBatch);
             _beat.Beat();
             bool windowDone = _meter.End(result.Moved, socketFd, out var sample);
-            Account(_path.Label, result.Moved);
+            Account(CurrentLabel(), result.Moved);
             moved += result.Moved;
 
             if (result.Status == MoveStatus.Unsupported)
@@ -173,8 +173,8 @@ public sealed partial class Recording : IDisposable
                 if (_path.Kind == WritePathKind.Direct) _store.MarkDirectUnavailable(why);
                 StorageCounters.Fallbacks.Add(result.Errno);
                 var next = _selector?.MarkUnavailable(why) ?? _factory.DefaultChoice(WritePathKind.Buffered);
-                Log.Warn($"{Name}: {_path.Label} unsupported here ({why}), continuing with {next.Label}");
-                _described = _described with { Reason = $"{_path.Label} fell back to {next.Label}: {why}" };
+                Log.Warn($"{Name}: {CurrentLabel()} unsupported here ({why}), continuing with {next.Label}");
+                _described = _described with { Reason = $"{CurrentLabel()} fell back to {next.Label}: {why}" };
                 SwitchTo(next);
                 continue;
             }
@@ -187,7 +187,7 @@ public sealed partial class Recording : IDisposable
             }
             else if (!result.IsCompleted)
             {
-                if (result.Status == MoveStatus.StorageFailed) NoteWriteFailure(result.Errno, "write, " + _path.Label);
+                if (result.Status == MoveStatus.StorageFailed) NoteWriteFailure(result.Errno, "write, " + CurrentLabel());
                 return new MoveResult(moved, result.Status, result.Errno);
             }
 

@@ -16,8 +16,8 @@ public sealed class SelectionContext
         var texts = options.Candidates.Count > 0 ? options.Candidates : ["buffered", "splice", "direct"];
         foreach (var text in texts)
         {
-            if (!PathChoice.TryParse(text, factory.Options, out var c))
-                throw new ArgumentException($"Selector:Candidates: '{text}' is not kind/size (buffered|splice|direct, 4K..64M)");
+            if (!PathChoice.TryParse(text, factory.Options, out var c, out string why))
+                throw new ArgumentException($"Selector:Candidates: '{text}' is not kind[/size][@batch] (buffered|splice|direct, 4K..64M, @off or @size): {why}");
             if (!list.Contains(c)) list.Add(c);
         }
         // Buffered works everywhere: it is what every other path falls back to.

@@ -21,10 +21,13 @@ namespace Recd.WritePaths;
 ///   byte bound stay queued for the next Move's wait (reading them here cost an extra short read and
 ///   write per Move, and for direct an unaligned tail). A path that holds read bytes unwritten
 ///   (direct's buffer) is told to write them (Due) by the time the oldest of them reaches the bound.
-/// One instance per recording, used by its transfer thread only; allocation-free.
+/// One instance per recording, used by its transfer thread only; allocation-free. The batch may change
+/// between Moves (<see cref="UseBatch"/>: the selector chose a candidate with another "@batch"); the
+/// next wait sets it, still capped at what that read expects, and both clocks carry on as they were.
 /// </summary>
 public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBufferBytes = 0)
 {
+    private int _batchBytes = batchBytes;
     private const long None = long.MaxValue;
     private readonly long _bound = latencyMs * Stopwatch.Frequency / 1000;
     private int _lowat = 1;            // what the socket has now (the kernel default is 1)
@@ -32,7 +35,14 @@ public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBuffer
     private long _unwrittenSince = None; // read bytes not yet in the file arrived after this
     private long _moveDeadline;        // the current Move returns by then
 
-    public int BatchBytes => batchBytes;
+    public int BatchBytes => _batchBytes;
+
+    /// <summary>
+    /// From the next wait on, batches of <paramref name="bytes"/> (0: SO_RCVLOWAT 1, every segment
+    /// wakes the reader, but reads stay non-blocking and bounded). SO_RCVLOWAT is set per wait, so a
+    /// change here takes effect on the socket at the next read and never overrides what that read expects.
+    /// </summary>
+    public void UseBatch(int bytes) => _batchBytes = Math.Max(0, bytes);
     public int LatencyMs => latencyMs;
 
     /// <summary>poll(2) calls before reads, over the recording (each a wakeup unless a batch was already queued).</summary>
@@ -68,7 +78,7 @@ public sealed class SocketBatch(int batchBytes, int latencyMs, int receiveBuffer
     /// </summary>
     public unsafe bool WaitReadable(int fd, int want)
     {
-        int lowat = Math.Max(1, Math.Min(batchBytes, want));
+        int lowat = Math.Max(1, Math.Min(_batchBytes, want));
         if (lowat != _lowat && Libc.SetIntOption(fd, Libc.SOL_SOCKET, Libc.SO_RCVLOWAT, lowat) == 0) _lowat = lowat;
         long byteDue = _drainedAt + _bound;
         long flushDue = _unwrittenSince == None ? None : _unwrittenSince + _bound;

@@ -34,6 +34,16 @@ public sealed class WritePathOptions
     /// </summary>
     public int BatchBytes { get; set; } = 256 * 1024;
 
+    /// <summary>
+    /// The largest batch a recording can wait for (the profile's and a candidate's "@size"): 16 MiB,
+    /// and with ReceiveBufferBytes set half of it. The kernel caps SO_RCVLOWAT at half the doubled
+    /// SO_RCVBUF, and the buffer counts skb truesize, not payload (a 1316-byte segment takes ~2.3 KiB
+    /// of it): a larger batch may never fill and would wait for the latency bound every time.
+    /// </summary>
+    public int BatchLimitBytes() => ReceiveBufferBytes > 0 ? Math.Min(MaxBatchBytes, ReceiveBufferBytes / 2) : MaxBatchBytes;
+
+    private const int MaxBatchBytes = 16 << 20;
+
     /// <summary>... and never longer than this: a slow or stalled sender's bytes reach the file (and chase-play readers) within it.</summary>
     public int BatchLatencyMs { get; set; } = 1000;
 
@@ -68,7 +78,7 @@ public sealed class WritePathOptions
             throw new ArgumentException($"WritePaths:PipeBytes must be between 4 KiB and 64 MiB, got {PipeBytes}");
         PageCachePolicy.ParseMode(PageCache);
         if (BufferBudgetBytes is < 0 or > 1L << 30) throw new ArgumentException($"WritePaths:BufferBudgetBytes must be 0 (none) .. 1 GiB, got {BufferBudgetBytes}");
-        if (BatchBytes is < 0 or > 16 << 20) throw new ArgumentException($"WritePaths:BatchBytes must be 0 (off) .. 16 MiB, got {BatchBytes}");
+        if (BatchBytes is < 0 or > MaxBatchBytes) throw new ArgumentException($"WritePaths:BatchBytes must be 0 (off) .. 16 MiB, got {BatchBytes}");
         if (BatchLatencyMs is < 10 or > 10_000) throw new ArgumentException($"WritePaths:BatchLatencyMs must be 10 .. 10000, got {BatchLatencyMs}");
         if (ReceiveBufferBytes is < 0 or > 64 << 20) throw new ArgumentException($"WritePaths:ReceiveBufferBytes must be 0 (kernel) .. 64 MiB, got {ReceiveBufferBytes}");
         if (PageCacheBatchBytes < 1 << 20) throw new ArgumentException("WritePaths:PageCacheBatchBytes must be at least 1 MiB");

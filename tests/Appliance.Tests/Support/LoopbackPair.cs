@@ -28,6 +28,9 @@ public sealed class LoopbackPair : IDisposable
 
     public int ServerFd => (int)_server.SafeHandle.DangerousGetHandle();
 
+    /// <summary>The receiving socket's SO_RCVLOWAT now (getsockopt; any thread may ask).</summary>
+    public int ServerReceiveLowWater => (int)_server.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater)!;
+
     /// <summary>Sends [offset, offset+length) of the pattern in pieces of the given sizes (cycled), then optionally closes.</summary>
     public Task SendPatternAsync(long offset, long length, int[] pieceSizes, bool close = false, int delayMs = 0, ulong seed = 1)
     {
