@@ -59,10 +59,14 @@ public class FuseServerCommitTests(Selection.ExfatFuseFixture fixture)
         double rateB = (double)mb.GetProperty("fuseServerCpuNs").GetInt64() / mb.GetProperty("meteredBytes").GetInt64();
         long chargedA = ma.GetProperty("fuseServerCpuNs").GetInt64();
         double rateA = (double)chargedA / ma.GetProperty("meteredBytes").GetInt64();
-        // The test can tell: the commit cost the server more than A's whole window is worth at B's rate.
-        Assert.True(spentInCommit > 3 * rateB * 8 * Mi, $"the commit cost the server {spentInCommit} ns; B's windows {rateB:F3} ns/B");
+        // The test can tell: charged to A's 8 MiB window, the commit would at least double it (B's rate
+        // plus slack). How much of B's writeback is left for the commit moves with timing: 15-31 ms of
+        // server CPU measured here, B's windows 0.39-1.1 ns/B, so the bound is relative to both.
+        double commitPerByte = (double)spentInCommit / (8 * Mi);
+        Assert.True(commitPerByte > rateB + 0.2, $"the commit cost the server {spentInCommit} ns; B's windows {rateB:F3} ns/B");
         Assert.True(rateA > 0, "A's window carries its own share");
-        Assert.True(rateA < 2 * rateB + 0.2, $"A's window {rateA:F3} ns/B of server CPU, B's windows {rateB:F3}; the commit cost {spentInCommit} ns");
+        // Less than half of the commit's cost reached A's window (all of it would add commitPerByte).
+        Assert.True(rateA < rateB + 0.2 + 0.5 * commitPerByte, $"A's window {rateA:F3} ns/B of server CPU, B's windows {rateB:F3}; the commit cost {spentInCommit} ns");
         Assert.True(unmetered >= spentInCommit * 0.9, $"{unmetered} ns of the commit's {spentInCommit} ns left out of windows");
     }
 
