@@ -221,6 +221,18 @@ public sealed partial class RecordingStore
     }
 
     /// <summary>Recordings being written now (their newest snapshots).</summary>
+    /// <summary>How many recordings <see cref="ActiveSnapshots"/> would list, without the list (board I/O counts them at every render).</summary>
+    public int WritingCount()
+    {
+        lock (_gate)
+        {
+            int n = 0;
+            foreach (var (name, c) in _claims)
+                if (c.Recording is not null && _index.ContainsKey(name)) n++;
+            return n;
+        }
+    }
+
     public List<Manifest> ActiveSnapshots()
     {
         lock (_gate)
