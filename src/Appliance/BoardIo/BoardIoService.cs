@@ -196,7 +196,9 @@ public sealed partial class BoardIoService : IDisposable
         _store.Changed -= OnRecordingEvent;
         _stopping = true;
         _signal.Set();
-        _thread?.Join(TimeSpan.FromSeconds(2));
+        bool ended = _thread?.Join(TimeSpan.FromSeconds(2)) ?? true;
+        // The zone's fd is the board thread's: closed only once that thread is gone.
+        if (ended) _thermal?.Dispose();
         _display?.Dispose();
         _controller?.Dispose();
         _signal.Dispose();

@@ -68,6 +68,20 @@ public class BoardIdlePassTests
         using var dir = new TempDir("/tmp");
         string zone = Path.Combine(dir.Path, "temp");
         File.WriteAllText(zone, text);
-        Assert.Equal(expected, new ThermalZone(zone).TryReadCelsius());
+        using var z = new ThermalZone(zone);
+        Assert.Equal(expected, z.TryReadCelsius());
+    }
+
+    [Fact]
+    public void AZoneIsReadFromItsOpenFdAndAMissingOneIsLookedForAgainAtEachRead()
+    {
+        using var dir = new TempDir("/tmp");
+        string zone = Path.Combine(dir.Path, "temp");
+        using var z = new ThermalZone(zone);
+        Assert.Null(z.TryReadCelsius());           // not there (yet): a driver not loaded
+        File.WriteAllText(zone, "41000\n");
+        Assert.Equal(41.0, z.TryReadCelsius());    // there now: opened
+        File.WriteAllText(zone, "43500\n");       // sysfs rewrites in place: the kept fd reads the new value
+        Assert.Equal(43.5, z.TryReadCelsius());
     }
 }
