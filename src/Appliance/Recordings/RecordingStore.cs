@@ -220,7 +220,6 @@ public sealed partial class RecordingStore
         return e.Manifest;
     }
 
-    /// <summary>Recordings being written now (their newest snapshots).</summary>
     /// <summary>How many recordings <see cref="ActiveSnapshots"/> would list, without the list (board I/O counts them at every render).</summary>
     public int WritingCount()
     {
@@ -233,6 +232,7 @@ public sealed partial class RecordingStore
         }
     }
 
+    /// <summary>Recordings being written now (their newest snapshots).</summary>
     public List<Manifest> ActiveSnapshots()
     {
         lock (_gate)

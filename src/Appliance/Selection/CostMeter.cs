@@ -18,7 +18,8 @@ namespace Recd.Selection;
 /// <paramref name="systemView"/>: the windows carry the machine's busy time (/proc/stat at each window's
 /// open and close, <see cref="CostSample.SystemBusyNs"/>). Only the system cost view prices windows from
 /// it; a recording under the thread views leaves it out: each read is a whole /proc/stat formatted by
-/// the kernel, 10-11 us on the test VM, 3-4 reads per live stream-second (docs/measurements/2026-12-02-live.md).
+/// the kernel, 4-11 us on the test VM, about 2 reads per live stream-second (strace: 72 in 10 s of four
+/// 10 Mbit/s streams; docs/measurements/2026-12-02-live.md).
 /// </summary>
 public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse = null, bool systemView = true)
 {
