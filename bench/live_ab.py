@@ -35,7 +35,7 @@ def main():
         for k, root in enumerate((o.old_root, o.root)):
             storage = os.path.join(base, f"s{k}")
             d = Daemon(root, storage, commit_at_end=False)
-            g = CpuGroup(f"recd-live-ab-{k}")
+            g = CpuGroup(f"recd-live-ab-{os.getpid()}-{k}")
             g.add(d.proc.pid)
             bench.pin(d.proc.pid, duet.RECEIVER_CPUS)
             sides.append((d, g, storage))

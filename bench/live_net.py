@@ -32,8 +32,12 @@ import veth
 from skb_trace import SkbTrace
 from bench import CpuGroup, Daemon, GiB, paired_ratio, settle
 
-NS, HOST_IF, NS_IF = "recd-livenet", "recdl0", "recdl1"
-HOST_IP, NS_IP = "10.213.1.1", "10.213.1.2"   # inside a namespace pair this run creates and removes
+# Per invocation (RECD_BENCH_TAG, else this process's id): two helpers' benches on one machine must not
+# share (or tear down) each other's namespace, pair or subnet. Interface names stay within IFNAMSIZ (15).
+TAG = (os.environ.get("RECD_BENCH_TAG") or str(os.getpid()))[-8:]
+NS, HOST_IF, NS_IF = f"recd-livenet-{TAG}", f"rl{TAG}a", f"rl{TAG}b"
+_NET = 1 + sum(map(ord, TAG)) * 31 % 250
+HOST_IP, NS_IP = f"10.213.{_NET}.1", f"10.213.{_NET}.2"   # inside a namespace pair this run creates and removes
 SUFFIX = "-veth"
 MiB = 1 << 20
 

@@ -54,7 +54,7 @@ def main():
     base = tempfile.mkdtemp(prefix="recd-live-where-", dir="/tmp")
     storage = os.path.join(base, "store")
     d = Daemon(o.root, storage, commit_at_end=False)
-    g = CpuGroup("recd-live-where")
+    g = CpuGroup(f"recd-live-where-{os.getpid()}")
     g.add(d.proc.pid)
     bench.pin(d.proc.pid, {1} if (os.cpu_count() or 1) >= 2 else None)
     print(f"daemon pid {d.proc.pid}; {o.streams} stream(s) x 10 Mbit/s in {o.write}-byte sends, {o.seconds} s; "

@@ -3,7 +3,6 @@ using System.Device.Gpio;
 using System.Diagnostics;
 using Recd.Board;
 using Recd.Logging;
-using Recd.Platform;
 using Recd.Recordings;
 
 namespace Recd.BoardIo;
@@ -127,15 +126,17 @@ public sealed partial class BoardIoService : IDisposable
                 : (int)Math.Clamp((wakeAt - now) * 1000 / Stopwatch.Frequency + 1, 0, 60_000);
             _signal.WaitOne(waitMs);
             if (_stopping) break;
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             try
             {
-                // Render only after a change: a poll that saw the same level costs one line read, nothing more.
+                // Render only after a change: a poll that saw the same level costs one line read, nothing
+                // more, and a temperature read that found the same value one file read.
                 bool changed = false;
                 while (_queue.TryDequeue(out var item)) { Handle(item); changed = true; }
                 now = Stopwatch.GetTimestamp();
                 if (_buttonLine >= 0 && now >= _nextPoll) changed |= PollButton(now);
                 if (_display is not null && now >= _nextPage) { NextPage(now); changed = true; }
-                if (_thermal is not null && now >= _nextTemperature) { ReadTemperature(now); changed = true; }
+                if (_thermal is not null && now >= _nextTemperature) changed |= ReadTemperature(now);
                 if (changed) Render();
             }
             // Board I/O must outlive its own bugs: an exception escaping this thread would end the daemon.
@@ -143,6 +144,7 @@ public sealed partial class BoardIoService : IDisposable
             {
                 Log.Error($"board: {e.GetType().Name}: {e.Message}; board I/O carries on");
             }
+            CountPass(GC.GetAllocatedBytesForCurrentThread() - allocated);
         }
         _recordingLed?.Set(false);
         _errorLed?.Set(false);
@@ -176,28 +178,15 @@ public sealed partial class BoardIoService : IDisposable
         ShowPage(next, now);
     }
 
-    private void ReadTemperature(long now)
+    /// <summary>True when the reading differs from the last one (the panel and the snapshot show it).</summary>
+    private bool ReadTemperature(long now)
     {
         _nextTemperature = now + Ticks(TemperatureInterval);
-        if (_thermal is not null) _temperature = _thermal.TryReadCelsius();
-    }
-
-    private void Render()
-    {
-        int active = _store.ActiveSnapshots().Count;
-        _recordingLed?.Set(active > 0);
-        _errorLed?.Set(_error);
-        if (_display is not null)
-        {
-            string text = _page switch
-            {
-                0 => PanelText.Recordings(active),
-                1 => PanelText.Free(FreeSpace.Of(_store.Paths.Root)?.AvailableBytes),
-                _ => PanelText.Temperature(_temperature),
-            };
-            _display.Show(text);
-        }
-        _snapshot = TakeSnapshot(active);
+        if (_thermal is null) return false;
+        double? t = _thermal.TryReadCelsius();
+        bool changed = t != _temperature;
+        _temperature = t;
+        return changed;
     }
 
     private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
@@ -207,7 +196,9 @@ public sealed partial class BoardIoService : IDisposable
         _store.Changed -= OnRecordingEvent;
         _stopping = true;
         _signal.Set();
-        _thread?.Join(TimeSpan.FromSeconds(2));
+        bool ended = _thread?.Join(TimeSpan.FromSeconds(2)) ?? true;
+        // The zone's fd is the board thread's: closed only once that thread is gone.
+        if (ended) _thermal?.Dispose();
         _display?.Dispose();
         _controller?.Dispose();
         _signal.Dispose();

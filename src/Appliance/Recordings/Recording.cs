@@ -73,7 +73,9 @@ public sealed partial class Recording : IDisposable
         _pageCache = PageCachePolicy.From(factory.Options);
         _pageCache.StartAt(length);
         var so = store.Selection.Options;
-        _meter = new CostMeter(so.WindowBytes, so.WindowMs, store.Selection.Fuse);
+        // The machine's busy time only where something reads it: the system view's prices, the debug log's window line.
+        _meter = new CostMeter(so.WindowBytes, so.WindowMs, store.Selection.Fuse,
+            systemView: store.Selection.CostView == CostViews.System || Log.MinLevel <= LogLevel.Debug);
     }
 
     public string Name => _described.Name;
@@ -105,6 +107,7 @@ public sealed partial class Recording : IDisposable
 
     internal RecordingFile FileForTesting => _file;
     internal PageCachePolicy PageCacheForTesting => _pageCache;
+    internal CostMeter MeterForTesting => _meter;
 
     /// <summary>
     /// From any thread ("rec stop" on the console): the transfer ends at its next span boundary, which

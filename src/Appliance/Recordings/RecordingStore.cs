@@ -220,6 +220,18 @@ public sealed partial class RecordingStore
         return e.Manifest;
     }
 
+    /// <summary>How many recordings <see cref="ActiveSnapshots"/> would list, without the list (board I/O counts them at every render).</summary>
+    public int WritingCount()
+    {
+        lock (_gate)
+        {
+            int n = 0;
+            foreach (var (name, c) in _claims)
+                if (c.Recording is not null && _index.ContainsKey(name)) n++;
+            return n;
+        }
+    }
+
     /// <summary>Recordings being written now (their newest snapshots).</summary>
     public List<Manifest> ActiveSnapshots()
     {

@@ -15,8 +15,13 @@ namespace Recd.Selection;
 /// A path that writes through the page cache leaves its writeback for later: on ext4 the commit's
 /// fdatasync does it on this same thread, outside the calls (see <see cref="BeginSync"/>), so each window
 /// books its own bytes' share of it (<see cref="CostSample.WritebackNs"/>), priced as the last syncs measured.
+/// <paramref name="systemView"/>: the windows carry the machine's busy time (/proc/stat at each window's
+/// open and close, <see cref="CostSample.SystemBusyNs"/>). Only the system cost view prices windows from
+/// it; a recording under the thread views leaves it out: each read is a whole /proc/stat formatted by
+/// the kernel, 4-11 us on the test VM, about 2 reads per live stream-second (strace: 72 in 10 s of four
+/// 10 Mbit/s streams; docs/measurements/2026-12-02-live.md).
 /// </summary>
-public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse = null)
+public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse = null, bool systemView = true)
 {
     private long _bytes, _cpu, _wall, _sysStart, _windowStartTicks, _dirtyStart = -1, _fuseStart = -1, _mountBytesStart;
     private long _cpu0, _wall0;
@@ -46,7 +51,7 @@ public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse =
         {
             _open = true;
             _bytes = _cpu = _wall = _windowCachedBytes = 0;
-            _sysStart = SystemCpu.BusyNanoseconds();
+            _sysStart = systemView ? SystemCpu.BusyNanoseconds() : -1;
             _dirtyStart = watchDirty ? DirtyMemory.Bytes() : -1;
             if (fuse is not null) { _mountBytesStart = fuse.MountBytes; _fuseStart = fuse.MeteredNanoseconds(); }
             _windowStartTicks = Stopwatch.GetTimestamp();
@@ -68,7 +73,7 @@ public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse =
         fuse?.AddBytes(moved);
         sample = default;
         if (_bytes < windowBytes && (_bytes < MinWindowBytes || Stopwatch.GetElapsedTime(_windowStartTicks).TotalMilliseconds < windowMs)) return false;
-        long sys = SystemCpu.BusyNanoseconds();
+        long sys = systemView ? SystemCpu.BusyNanoseconds() : -1;
         int queued = Libc.QueuedBytes(socketFd);
         long dirty = _dirtyStart >= 0 ? DirtyMemory.Bytes() : -1;
         bool absorbed = dirty >= 0 && dirty - _dirtyStart >= _bytes / 2;
@@ -131,6 +136,9 @@ public sealed class CostMeter(long windowBytes, int windowMs, FuseServer? fuse =
         double price = SyncNsPerByte;
         return cachedBytes > 0 && price > 0 ? (long)(cachedBytes * price) : 0;
     }
+
+    /// <summary>Whether the windows carry the machine's busy time (the system cost view's figure).</summary>
+    internal bool SystemView => systemView;
 
     /// <summary>Drops a partial window (after a path switch the next window starts clean).</summary>
     public void Reset() => _open = false;
