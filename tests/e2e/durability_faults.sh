@@ -182,13 +182,20 @@ for pc in keep dontneed sync; do
     fi
     [ "$nw" -gt 8 ] || nw=8
 
-    # (a) EIO on the data file's WRITE requests from about 20 MiB on (5/8 of the requests).
-    name="eio-write-$tag.ts"
+    # (a) EIO on the data file's WRITE requests from about 20 MiB on (5/8 of the requests). How many
+    # WRITE requests FUSE makes of the same bytes moves with writeback timing (splice-sync: 95 in one
+    # calibration, under 59 in the next run): a run that made too few to meet the fault is repeated
+    # with the count halved, at most twice; the fault must still be met and handled.
     nth=$((nw * 5 / 8))
-    set_rules "write $name error EIO after $nth" "fsync $name log"
-    c="$(put "$name?path=$path" "$tmp/src32")"
-    body="$(head -c 200 "$tmp/body" 2>/dev/null | tr '\n' ' ')"
-    judge "$name" "$tmp/src32"
+    for attempt in 1 2 3; do
+      name="eio-write-$tag-$attempt.ts"
+      set_rules "write $name error EIO after $nth" "fsync $name log"
+      c="$(put "$name?path=$path" "$tmp/src32")"
+      body="$(head -c 200 "$tmp/body" 2>/dev/null | tr '\n' ' ')"
+      judge "$name" "$tmp/src32"
+      [ "$j_fault" = none ] && [ "$attempt" -lt 3 ] && [ "$nth" -gt 8 ] || break
+      nth=$((nth / 2))
+    done
     facts="code $c body '$body', state $j_state, committed $j_len (durable before the fault $j_durable, first fault $j_fault), prefix exact $j_prefix, reason '$j_reason', paths $j_paths"
     if [ "$j_fault" = none ]; then
       notok "(a) $tag: EIO from WRITE #$nth never injected: $facts"
