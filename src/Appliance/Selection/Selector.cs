@@ -63,6 +63,12 @@ public sealed partial class Selector
         double figure = _e.Cost(_current), rate = _e.Costs[_current].BytesPerSecond;
         if (round is { Granted: false })
         {
+            // Where the round would have begun, within the crowd limit (R1b) when the figures are this
+            // condition's: fourteen recordings settled at once on one seeded figure are the herd R1b
+            // is there to stop. A borrowed seed's crowds are another band's: all wait on its cheapest.
+            if (kind == DecisionKind.StartSeeded) _current = CheapestUncrowded(_current);
+            figure = _e.Cost(_current);
+            rate = _e.Costs[_current].BytesPerSecond;
             Settle(_current);
             _decision = new Decision(DecisionKind.StartShared, _current, A: figure, B: rate, Note: kind.ToString());
             return;

@@ -80,6 +80,27 @@ public class CrowdLimitTests
         Assert.Equal(0, mount.CrowdOn(Splice.Label));
     }
 
+    [Fact]
+    public void RecordingsLeavingTheProbeRoundToOthersSpreadWithinTheCrowdLimitToo()
+    {
+        // A seed lacking a candidate (splice: one window): every start would probe from buffered, the
+        // cheapest (not the prior). Two run the round; the other fourteen settle, no more than two on buffered.
+        var mount = new MountExploration();
+        var seed = Seed();
+        seed[Splice.Label].Windows = 1;
+        var o = SelectorScenarios.Opts();
+        var begun = Enumerable.Range(0, 16)
+            .Select(_ => new Selector(o, [Direct, Splice, Buffered], seed, mount, mount.ClaimProbeRound(ConcurrencyBand.Many, o.ProbeRoundsPerBand)))
+            .ToList();
+        Assert.Equal(2, begun.Count(s => s.Decision.Kind == DecisionKind.StartSeeded));
+        var shared = begun.Where(s => s.Decision.Kind == DecisionKind.StartShared).ToList();
+        Assert.Equal(14, shared.Count);
+        Assert.Equal(2, shared.Count(s => s.Current == Buffered));
+        Assert.Equal(12, shared.Count(s => s.Current != Buffered));
+        Assert.Equal(2, mount.CrowdOn(Buffered.Label));
+        foreach (var s in begun) s.Finish();
+    }
+
     private static void Window(Selector s)
     {
         const long Bytes = 8 << 20;
