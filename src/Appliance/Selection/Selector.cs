@@ -244,7 +244,10 @@ public sealed partial class Selector
             if (mount.CrowdOn(_choices[i].Label) >= Math.Max(_o.ProbeRoundsPerBand, 2 * c.Crowd)) continue;
             if (pick < 0 || c.NsPerByte < _e.Costs[pick].NsPerByte) pick = i;
         }
-        return pick >= 0 ? pick : best;
+        // Held back only for a path it could stand in for: one dearer than twice the crowded figure
+        // stays dearer even if that figure is off by the 2.2x measured above (ntfs-3g: buffered and
+        // splice cost 10-18x direct, so a recording held off direct there could only lose).
+        return pick >= 0 && _e.Costs[pick].NsPerByte <= 2 * _e.Costs[best].NsPerByte ? pick : best;
     }
 
     private PathChoice MoveTo(int i, Phase phase, in Decision decision)

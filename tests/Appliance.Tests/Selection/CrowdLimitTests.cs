@@ -101,6 +101,22 @@ public class CrowdLimitTests
         foreach (var s in begun) s.Finish();
     }
 
+    [Fact]
+    public void ACrowdedPathIsNotLeftForOneDearerThanTwiceIt()
+    {
+        // ntfs-3g: direct 0.6 ns/B, buffered and splice 10x that. However wrong direct's figure at a
+        // crowd, it is not worth a recording on a path ten times dearer.
+        var mount = new MountExploration();
+        var seed = new Dictionary<string, PathCost>
+        {
+            [Direct.Label] = Cost(0.6, 0), [Splice.Label] = Cost(6.0, 4), [Buffered.Label] = Cost(7.0, 4),
+        };
+        var begun = Enumerable.Range(0, 4).Select(_ => new Selector(SelectorScenarios.Opts(), [Direct, Splice, Buffered], seed, mount)).ToList();
+        Assert.All(begun, s => Assert.Equal(Direct, s.Current));
+        Assert.All(begun, s => Assert.Equal(DecisionKind.StartLearned, s.Decision.Kind));
+        foreach (var s in begun) s.Finish();
+    }
+
     private static void Window(Selector s)
     {
         const long Bytes = 8 << 20;
