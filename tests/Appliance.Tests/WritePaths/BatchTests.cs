@@ -100,13 +100,15 @@ public class BatchTests : WritePathTestBase
         // when that Move's own bound comes (~800): they stay queued, and the third Move reads them
         // at their bound (~900, 400 ms after the read that drained the socket at ~500).
         pair.SendPatternAsync(0, 5000, [5000]).Wait();
-        var sender = Task.Run(() =>
+        // A thread of its own: a thread-pool task started as late as 815 ms here (the pool growing in
+        // the first case of the theory), after the second Move's bound.
+        var sender = Task.Factory.StartNew(() =>
         {
             Thread.Sleep(Math.Max(0, 500 - (int)clock.ElapsedMilliseconds));
             pair.SendPatternAsync(5000, 8000, [8000]).Wait();
             Thread.Sleep(Math.Max(0, 600 - (int)clock.ElapsedMilliseconds));
             pair.SendPatternAsync(13_000, 3000, [3000]).Wait();
-        });
+        }, TaskCreationOptions.LongRunning);
         var first = path.Move(pair.ServerFd, file, 0, 1 << 20, batch);
         Assert.Equal(new MoveResult(5000, MoveStatus.Due), first);
         Assert.Equal(Pattern.Sha256(5000), Pattern.FileSha256(dir.File("young.ts")));
