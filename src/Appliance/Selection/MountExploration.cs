@@ -13,6 +13,8 @@ namespace Recd.Selection;
 /// probe of buffered or splice costs more than its windows show: the flush after it, and the direct
 /// windows after it measured 0.03 ns/B (13%) dearer than direct's beside them in another daemon for
 /// the rest of the recording; a ranking confirmed again and again needs asking ever less often.
+/// It also holds what the mount's recordings do at once: the probe rounds running at their starts,
+/// per band (R1a), and how many recordings are settled on each path (R1b's crowds).
 /// </summary>
 public sealed class MountExploration
 {
@@ -22,9 +24,10 @@ public sealed class MountExploration
     private double _switchBackNs;
     private const int MaxBackoff = 8;
     private readonly int[] _probeRounds = new int[Enum.GetValues<ConcurrencyBand>().Length];
+    private readonly Dictionary<string, int> _crowd = [];
 
     /// <summary>
-    /// R1: a recording with a borrowed seed asks to run its probe round; granted while fewer than
+    /// R1a: a recording beginning asks to run a probe round at its start; granted while fewer than
     /// <paramref name="limit"/> of the mount's recordings in <paramref name="band"/> are running one.
     /// </summary>
     public ProbeRound ClaimProbeRound(ConcurrencyBand band, int limit)
@@ -42,9 +45,7 @@ public sealed class MountExploration
         lock (_gate) _probeRounds[(int)band] = Math.Max(0, _probeRounds[(int)band] - 1);
     }
 
-    private readonly Dictionary<string, int> _crowd = [];
-
-    /// <summary>A recording's chosen path changed (or it ended: <paramref name="to"/> null): the crowds of the mount's paths.</summary>
+    /// <summary>R1b: a recording's chosen path changed (or it ended: <paramref name="to"/> null): the crowds of the mount's paths.</summary>
     public void MoveCrowd(string? from, string? to)
     {
         lock (_gate)
@@ -57,7 +58,7 @@ public sealed class MountExploration
     /// <summary>The mount's recordings settled on <paramref name="label"/> now.</summary>
     public int CrowdOn(string label) { lock (_gate) return _crowd.GetValueOrDefault(label); }
 
-    /// <summary>Borrowed probe rounds running now in <paramref name="band"/> (tests, status).</summary>
+    /// <summary>Probe rounds running now in <paramref name="band"/> (tests).</summary>
     public int ProbeRoundsRunning(ConcurrencyBand band) { lock (_gate) return _probeRounds[(int)band]; }
 
     /// <summary>One window of some recording on this mount: its bytes, CPU, and what exploring cost beyond the chosen path.</summary>

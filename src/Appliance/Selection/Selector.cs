@@ -60,15 +60,15 @@ public sealed partial class Selector
         }
         var kind = borrowed >= 0 ? DecisionKind.StartBorrowed : best >= 0 ? DecisionKind.StartSeeded : DecisionKind.StartPrior;
         _current = borrowed >= 0 ? borrowed : best >= 0 ? best : 0;
+        bool shared = round is { Granted: false };
+        // A shared start settles where the round would have begun, within the crowd limit (R1b) when
+        // the figures are this condition's: fourteen recordings settled at once on one seeded figure
+        // are the herd R1b is there to stop. A borrowed seed's crowds are another band's: all wait on
+        // its cheapest.
+        if (shared && kind == DecisionKind.StartSeeded) _current = CheapestUncrowded(_current);
         double figure = _e.Cost(_current), rate = _e.Costs[_current].BytesPerSecond;
-        if (round is { Granted: false })
+        if (shared)
         {
-            // Where the round would have begun, within the crowd limit (R1b) when the figures are this
-            // condition's: fourteen recordings settled at once on one seeded figure are the herd R1b
-            // is there to stop. A borrowed seed's crowds are another band's: all wait on its cheapest.
-            if (kind == DecisionKind.StartSeeded) _current = CheapestUncrowded(_current);
-            figure = _e.Cost(_current);
-            rate = _e.Costs[_current].BytesPerSecond;
             Settle(_current);
             _decision = new Decision(DecisionKind.StartShared, _current, A: figure, B: rate, Note: kind.ToString());
             return;

@@ -54,8 +54,9 @@ public sealed class SelectorOptions
     /// R1: how many recordings of one mount at a time run a probe round at their start (nothing
     /// learned, a seed lacking candidates, or one borrowed from another condition), per band; the others
     /// start settled where theirs would have begun and leave the measuring to them; also the least
-    /// crowd the crowd limit allows a path. Sixteen 64 MiB recordings that all began in a fresh x5+ band each probed every path for most
-    /// of their 8 windows: +53-73% over the best static path in that run (ext4, change scenario).
+    /// crowd the crowd limit (R1b) allows a path. Sixteen 64 MiB recordings that all began in a fresh
+    /// x5+ band each probed every path for most of their 8 windows: +53-73% over the best static path
+    /// in that run (ext4, change scenario).
     /// </summary>
     public int ProbeRoundsPerBand { get; set; } = 2;
 
