@@ -8,6 +8,9 @@ namespace Recd.Recordings;
 /// <summary>A recording's write-path selection: each metered window to the selector, and switching paths between spans.</summary>
 public sealed partial class Recording
 {
+    /// <summary>Recordings being written on the root as the previous window closed (0 before the first).</summary>
+    private int _activeBefore;
+
     private void OnWindow(in CostSample sample)
     {
         _meteredBytes += sample.Bytes;
@@ -16,7 +19,16 @@ public sealed partial class Recording
         _fuseServerCpuNs += sample.FuseServerNs;
         if (Log.MinLevel <= LogLevel.Debug)
             Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system{(_store.Selection.Fuse is null ? "" : $", {(double)sample.FuseServerNs / sample.Bytes:F3} ns/B FUSE server")}, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
-        if (_selector?.Condition is { Judging: true } condition) condition.Observe(sample, _store.ActiveCount);
+        int active = _selector is null ? 0 : _store.ActiveCount;
+        if (_selector?.Condition is { Judging: true } condition) condition.Observe(sample, active);
+        if (_selector?.Condition is { } band)
+        {
+            // §6: a window spans the counts at its two ends; one of them out of the band is another
+            // condition's window (the last recordings of a burst run alone).
+            _selector.WindowOutOfBand = LearnedCondition.BandOf(active) != band.Band
+                || _activeBefore > 0 && LearnedCondition.BandOf(_activeBefore) != band.Band;
+            _activeBefore = active;
+        }
         if (_selector is null)
         {
             // Fixed policy: still measured, so stats and benchmarks show what the path costs here.

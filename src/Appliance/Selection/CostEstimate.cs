@@ -19,6 +19,9 @@ internal sealed class CostEstimate
     public readonly int[] WindowsHere, LastWindow;
     public readonly double[] AsMeasured;
 
+    /// <summary>Whether each path's latest window here was measured out of the recording's band (§6: not merged as a figure of it).</summary>
+    public readonly bool[] LastOutOfBand;
+
     /// <summary>The chosen path's last window as measured (ns/B, not smoothed); NaN until it has one.</summary>
     public double ChosenRaw { get; private set; } = double.NaN;
 
@@ -31,6 +34,7 @@ internal sealed class CostEstimate
         Array.Fill(LastWindow, NeverHere);
         AsMeasured = new double[n];
         Array.Fill(AsMeasured, double.NaN);
+        LastOutOfBand = new bool[n];
         for (int i = 0; i < n; i++)
         {
             Costs[i] = new PathCost { NsPerByte = double.NaN };
@@ -70,8 +74,9 @@ internal sealed class CostEstimate
     /// R4: folds window <paramref name="window"/> of path <paramref name="i"/> in. Returns whether it was
     /// a measurement beside the chosen path <paramref name="settled"/> (a probe: read in its frame).
     /// </summary>
-    public bool Fold(int i, in CostSample s, int settled, bool probing, int window, string view)
+    public bool Fold(int i, in CostSample s, int settled, bool probing, int window, string view, bool outOfBand = false)
     {
+        LastOutOfBand[i] = outOfBand;
         var c = Costs[i];
         // The first window in this recording replaces a seeded figure (another time, another phase
         // of the machine, another sender); every later probe of another path replaces its cost (what

@@ -55,6 +55,18 @@ public sealed class MountExploration
         }
     }
 
+    /// <summary>R1b: joins <paramref name="label"/>'s crowd if it carries fewer than <paramref name="limit"/> recordings now (checked and joined at once).</summary>
+    public bool TryJoinCrowd(string label, int limit)
+    {
+        lock (_gate)
+        {
+            int n = _crowd.GetValueOrDefault(label);
+            if (n >= limit) return false;
+            _crowd[label] = n + 1;
+            return true;
+        }
+    }
+
     /// <summary>The mount's recordings settled on <paramref name="label"/> now.</summary>
     public int CrowdOn(string label) { lock (_gate) return _crowd.GetValueOrDefault(label); }
 

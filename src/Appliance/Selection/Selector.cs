@@ -49,9 +49,9 @@ public sealed partial class Selector
         if (startLearned)
         {
             round?.End(); // nothing to probe: given back at once
-            int pick = CheapestUncrowded(best);
+            int pick = JoinCheapestUncrowded(best);
             _current = pick;
-            Settle(pick);
+            Settle(pick, joined: true);
             _decision = pick == best
                 ? new Decision(DecisionKind.StartLearned, best, A: _e.Cost(best), B: _e.Costs[best].BytesPerSecond)
                 : new Decision(DecisionKind.StartLearnedCrowded, pick, best, A: _e.Cost(pick), B: _e.Costs[pick].BytesPerSecond,
@@ -65,11 +65,12 @@ public sealed partial class Selector
         // the figures are this condition's: fourteen recordings settled at once on one seeded figure
         // are the herd R1b is there to stop. A borrowed seed's crowds are another band's: all wait on
         // its cheapest.
-        if (shared && kind == DecisionKind.StartSeeded) _current = CheapestUncrowded(_current);
+        bool joined = shared && kind == DecisionKind.StartSeeded;
+        if (joined) _current = JoinCheapestUncrowded(_current);
         double figure = _e.Cost(_current), rate = _e.Costs[_current].BytesPerSecond;
         if (shared)
         {
-            Settle(_current);
+            Settle(_current, joined);
             _decision = new Decision(DecisionKind.StartShared, _current, A: figure, B: rate, Note: kind.ToString());
             return;
         }
@@ -102,6 +103,16 @@ public sealed partial class Selector
 
     /// <summary>The learned-costs key of the mount (for the decision's sentence), if known.</summary>
     public string? MountKey { get; init; }
+
+    /// <summary>
+    /// §6: the window about to be fed was measured while the recordings being written on the root were
+    /// out of this recording's band (set by the recording before each window). It still decides here;
+    /// a figure last measured so is not merged into the band's learned costs.
+    /// </summary>
+    public bool WindowOutOfBand { get; set; }
+
+    /// <summary>Whether path <paramref name="i"/>'s latest window here was measured out of the band (§6).</summary>
+    public bool MeasuredOutOfBand(int i) => _e.LastOutOfBand[i];
 
     /// <summary>The learned condition the seed figures came from (§6), null when nothing was learned.</summary>
     public LearnedCondition? SeededFrom { get; init; }
@@ -196,58 +207,21 @@ public sealed partial class Selector
     {
         if (s.Bytes <= 0) return;
         int i = _current;
-        bool beside = _e.Fold(i, s, _settled, probing, _window, _o.CostView);
+        bool beside = _e.Fold(i, s, _settled, probing, _window, _o.CostView, WindowOutOfBand);
         if (beside && _phase.Kind == PhaseKind.Reprobe && _phase.Payer != ProbePayer.Own)
             _budget.Mount!.Outcome(rankingHeld: _e.RatioToLevel(i, _settled) > 1 + _o.SwitchMargin, runnerUp: _e.CheapestExcept(_settled) == i);
         if (_guard.Judge(_e, i, _settled, probing, _window, out var dropped)) _decision = dropped;
     }
 
     /// <summary>Makes <paramref name="i"/> the chosen path (R2, R8, R11, R17): judgements in flight were about the old choice.</summary>
-    private void Settle(int i)
+    private void Settle(int i, bool joined = false)
     {
         _round?.End(); // a probe round, if this recording ran one, is over
-        if (i != _settled && !_leftCrowd) _budget.Mount?.MoveCrowd(_settled >= 0 ? _choices[_settled].Label : null, _choices[i].Label);
+        if (i != _settled && !_leftCrowd && !joined) _budget.Mount?.MoveCrowd(_settled >= 0 ? _choices[_settled].Label : null, _choices[i].Label);
         _settled = i;
         _guard.ClearSuspect();
         _e.Settle(i);
         _phase = Phase.Steady;
-    }
-
-    /// <summary>The recording ended: a probe round it was still running is given back to the mount, and it leaves its path's crowd (R1).</summary>
-    public void Finish()
-    {
-        _round?.End();
-        if (_leftCrowd) return;
-        _leftCrowd = true;
-        if (_settled >= 0) _budget.Mount?.MoveCrowd(_choices[_settled].Label, null);
-    }
-
-    /// <summary>The most recordings of the mount on path <paramref name="i"/> at once while this one was settled there (R1's crowd).</summary>
-    public int CrowdSeen(int i) => _crowdSeen[i];
-
-    /// <summary>
-    /// R1's crowd limit: the cheapest learned path that carries fewer of the mount's recordings now
-    /// than twice the crowd it was measured with (at least ProbeRoundsPerBand), else
-    /// <paramref name="best"/>. A figure measured beside others says little of a crowd: on ext4 at x16
-    /// a buffered window beside direct or splice measured 0.25-0.45 ns/B and 0.65-0.95 once most of
-    /// the run's recordings were on buffered. The crowd a path may take doubles with what it was seen
-    /// carry, as a congestion window does.
-    /// </summary>
-    private int CheapestUncrowded(int best)
-    {
-        if (_budget.Mount is not { } mount) return best;
-        int pick = -1;
-        for (int i = 0; i < _e.Count; i++)
-        {
-            var c = _e.Costs[i];
-            if (c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte)) continue;
-            if (mount.CrowdOn(_choices[i].Label) >= Math.Max(_o.ProbeRoundsPerBand, 2 * c.Crowd)) continue;
-            if (pick < 0 || c.NsPerByte < _e.Costs[pick].NsPerByte) pick = i;
-        }
-        // Held back only for a path it could stand in for: one dearer than twice the crowded figure
-        // stays dearer even if that figure is off by the 2.2x measured above (ntfs-3g: buffered and
-        // splice cost 10-18x direct, so a recording held off direct there could only lose).
-        return pick >= 0 && _e.Costs[pick].NsPerByte <= 2 * _e.Costs[best].NsPerByte ? pick : best;
     }
 
     private PathChoice MoveTo(int i, Phase phase, in Decision decision)

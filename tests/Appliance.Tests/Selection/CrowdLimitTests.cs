@@ -45,6 +45,30 @@ public class CrowdLimitTests
         Assert.Equal(Buffered, new Selector(o, [Buffered, Splice, Direct], Seed(), mount).Current);
     }
 
+    /// <summary>
+    /// The streams of a burst begin on their own threads within milliseconds: the limit is checked and
+    /// the crowd joined at once, or two recordings that looked at the same moment both take the last place.
+    /// </summary>
+    [Fact]
+    public void SixteenRecordingsBeginningOnSixteenThreadsAtOnceStillLeaveTwoOnTheCrowdedPath()
+    {
+        var o = SelectorScenarios.Opts();
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            var mount = new MountExploration();
+            using var go = new Barrier(16);
+            var threads = Enumerable.Range(0, 16).Select(_ => new Thread(() =>
+            {
+                go.SignalAndWait();
+                new Selector(o, [Buffered, Splice, Direct], Seed(), mount);
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            Assert.Equal(2, mount.CrowdOn(Buffered.Label));
+            Assert.Equal(14, mount.CrowdOn(Splice.Label));
+        }
+    }
+
     [Fact]
     public void TheCrowdAPathWasMeasuredWithIsLearnedAndDoublesWhatItMayTake()
     {
