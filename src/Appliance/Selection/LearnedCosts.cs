@@ -192,15 +192,41 @@ public sealed class LearnedCosts
             int windows = selector.WindowsHere(settled);
             double w = (double)windows / (windows + reference.Windows);
             double level = 1 + w * (seenRef / reference.NsPerByte - 1);
-            foreach (var c in m.Values) c.NsPerByte *= level;
+            // Paths other recordings were settled on meanwhile were measured in this phase too, by
+            // them: the chosen path's figure comes in as measured, theirs are left to them, and only
+            // the others move with the level.
+            var beside = SettledBeside(m, selector);
+            if (beside is null) foreach (var c in m.Values) c.NsPerByte *= level;
+            else
+            {
+                foreach (var (label, c) in m)
+                    if (label != selector.Choices[settled].Label && !beside.Contains(label)) c.NsPerByte *= level;
+                Fold(m, selector, settled, seenRef);
+            }
             double scale = reference.NsPerByte / seenRef; // seen on this recording -> the mount's level
             for (int i = 0; i < selector.Choices.Count; i++)
                 if (i != settled && !selector.MeasuredOutOfBand(i)) Fold(m, selector, i, selector.Costs[i].NsPerByte * scale);
-            Fold(m, selector, settled, reference.NsPerByte, countOnly: true);
+            if (beside is null) Fold(m, selector, settled, reference.NsPerByte, countOnly: true);
         }
         else
             for (int i = 0; i < selector.Choices.Count; i++)
                 if (i == settled || !selector.MeasuredOutOfBand(i)) Fold(m, selector, i, selector.Costs[i].NsPerByte);
+    }
+
+    /// <summary>
+    /// The learned paths (other than the chosen one) that other recordings of the mount were settled
+    /// on while this one was settled on its own, or null. Two groups of a burst on two paths measure
+    /// both at once: on ext4 at x16 two recordings on buffered beside fourteen on splice measured it at
+    /// its cost in a crowd, which a level alone never brings into the ranking (R1b's exploring would
+    /// otherwise teach nothing).
+    /// </summary>
+    private static HashSet<string>? SettledBeside(Dictionary<string, PathCost> m, Selector selector)
+    {
+        HashSet<string>? beside = null;
+        for (int i = 0; i < selector.Choices.Count; i++)
+            if (i != selector.SettledIndex && selector.CrowdBeside(i) > 0 && m.ContainsKey(selector.Choices[i].Label))
+                (beside ??= []).Add(selector.Choices[i].Label);
+        return beside;
     }
 
     private static void Fold(Dictionary<string, PathCost> m, Selector selector, int i, double cost, bool countOnly = false)
@@ -210,7 +236,12 @@ public sealed class LearnedCosts
         if (windows == 0 || double.IsNaN(cost)) return;
         string label = selector.Choices[i].Label;
         if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = cost, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(windows, MaxWindows), AbsorbedShare = seen.AbsorbedShare, Crowd = selector.CrowdSeen(i) }; return; }
-        old.Crowd = Math.Max(old.Crowd, selector.CrowdSeen(i));
+        // R1b: a figure a window made cheaper vouches only for the crowd that window had (a probe's
+        // none): at x16 on ext4 one recording's probe of direct beside fifteen on splice, or of splice
+        // beside direct, made the probed path look cheaper than it was with the crowd on it, and with
+        // the crowd both paths had carried once, the next run moved all sixteen; the next probe back.
+        int crowd = selector.CrowdSeen(i);
+        old.Crowd = cost < old.NsPerByte ? crowd : Math.Max(old.Crowd, crowd);
         double w = (double)windows / (windows + old.Windows);
         // A path measured beside the chosen one moves by at least RecentWeight however few its
         // windows: one window for the mount from a short recording must be able to correct a ranking.

@@ -16,6 +16,24 @@ public sealed partial class Selector
     public int CrowdSeen(int i) => _crowdSeen[i];
 
     /// <summary>
+    /// The most of the mount's other recordings settled on path <paramref name="i"/> at once while this
+    /// one was settled on another (§6: then both figures were measured side by side, in one phase).
+    /// </summary>
+    public int CrowdBeside(int i) => _crowdBeside[i];
+
+    /// <summary>At a judged window on the chosen path: the crowds on it and beside it.</summary>
+    private void NoteCrowds()
+    {
+        if (_current != _settled || _settled < 0 || _budget.Mount is not { } m) return;
+        for (int i = 0; i < _choices.Length; i++)
+        {
+            int n = m.CrowdOn(_choices[i].Label);
+            if (i == _settled) _crowdSeen[i] = Math.Max(_crowdSeen[i], n);
+            else _crowdBeside[i] = Math.Max(_crowdBeside[i], n);
+        }
+    }
+
+    /// <summary>
     /// R1's crowd limit: the cheapest learned path that carries fewer of the mount's recordings now
     /// than twice the crowd it was measured with (at least ProbeRoundsPerBand), else
     /// <paramref name="best"/>; joined to its crowd. A figure measured beside others says little of a

@@ -23,7 +23,7 @@ public sealed partial class Selector
     private Phase _phase;
     private Decision _decision, _cause;
     private readonly ProbeRound? _round;
-    private readonly int[] _crowdSeen;
+    private readonly int[] _crowdSeen, _crowdBeside;
     private bool _leftCrowd;
 
     /// <param name="round">R1: whether this recording may run a probe round at its start (null: it may, alone on its mount).</param>
@@ -38,6 +38,7 @@ public sealed partial class Selector
         _guard = new StarvationGuard(options);
         _schedule = new ProbeSchedule(options, _e, _budget);
         _crowdSeen = new int[choices.Length];
+        _crowdBeside = new int[choices.Length];
         // R1: settled on the cheapest seeded figure when the seed covers the candidates (or the
         // cheapest is the prior itself: StartLearned, within the crowd limit); else a probe round from
         // the cheapest borrowed figure (StartBorrowed), the cheapest seeded one (StartSeeded) or the
@@ -147,8 +148,7 @@ public sealed partial class Selector
         _budget.Account(s, exploring, explored: OffChosen, forMount: OffChosen && !probing && !_budget.ProbedForMount, SettledNs,
             held: _phase.Kind == PhaseKind.StarvationCheck);
         Observe(s, probing);
-        if (_current == _settled && _settled >= 0 && _budget.Mount is { } m)
-            _crowdSeen[_settled] = Math.Max(_crowdSeen[_settled], m.CrowdOn(_choices[_settled].Label));
+        NoteCrowds();
         var next = _phase.Kind switch
         {
             PhaseKind.Probing => OnProbing(),

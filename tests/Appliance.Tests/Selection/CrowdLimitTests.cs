@@ -141,6 +141,50 @@ public class CrowdLimitTests
         foreach (var s in begun) s.Finish();
     }
 
+    /// <summary>
+    /// §6: two groups of a burst on two paths measure both at once, in one phase of the machine. Two
+    /// recordings held on buffered (learned 0.30 beside others) measure it at 0.65 in the crowd while
+    /// fourteen on splice (learned 0.40) measure 0.45: merged, buffered must come out dearer. With the
+    /// chosen path's windows moving only the mount's level, the ranking stayed as it was and the next
+    /// run's recordings started on buffered again.
+    /// </summary>
+    [Fact]
+    public void TwoGroupsOfABurstOnTwoPathsBringTheirCrowdsFiguresIntoTheRanking()
+    {
+        var dir = Directory.CreateTempSubdirectory("recd-crowd-");
+        try
+        {
+            var json = string.Join(",", Seed().Select(kv =>
+                $"\"{kv.Key}\": {{\"nsPerByte\": {kv.Value.NsPerByte}, \"bytesPerSecond\": 5e8, \"windows\": 8, \"crowd\": {kv.Value.Crowd}}}"));
+            File.WriteAllText(Path.Combine(dir.FullName, "learned-costs.json"), $"{{\"m\": {{{json}}}}}");
+            var learned = new LearnedCosts(dir.FullName);
+            Assert.True(learned.For("m")![Buffered.Label].NsPerByte < learned.For("m")![Splice.Label].NsPerByte);
+            var mount = new MountExploration();
+            var o = SelectorScenarios.Opts();
+            var begun = Enumerable.Range(0, 16).Select(_ => new Selector(o, [Buffered, Splice, Direct], learned.For("m"), mount)).ToList();
+            Assert.Equal(2, begun.Count(s => s.Current == Buffered));
+            for (int w = 0; w < 4; w++)
+                foreach (var s in begun)
+                {
+                    var sample = Sample(s.Current == Buffered ? 0.65 : 0.45);
+                    if (w == 0) s.OnStartWindow(sample); else s.OnWindow(sample);
+                }
+            Assert.Equal(2, begun.Count(s => s.SettledIndex == 0));
+            foreach (var s in begun) { s.Finish(); learned.Merge("m", s); }
+            var t = learned.For("m")!;
+            Assert.True(t[Buffered.Label].NsPerByte > t[Splice.Label].NsPerByte,
+                $"buffered {t[Buffered.Label].NsPerByte:F3} ns/B, splice {t[Splice.Label].NsPerByte:F3}: the crowds' figures did not reach the ranking");
+            Assert.Equal(2, t[Buffered.Label].Crowd);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    private static CostSample Sample(double nsPerByte)
+    {
+        const long Bytes = 8 << 20;
+        return new CostSample(Bytes, (long)(nsPerByte * Bytes), (long)(Bytes / 5e8 * 1e9), (long)(nsPerByte * 1.2 * Bytes), false, false);
+    }
+
     private static void Window(Selector s)
     {
         const long Bytes = 8 << 20;
