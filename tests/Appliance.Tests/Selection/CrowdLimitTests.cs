@@ -179,6 +179,46 @@ public class CrowdLimitTests
         finally { dir.Delete(true); }
     }
 
+    /// <summary>
+    /// R1b: a window that makes a path the cheapest vouches only for its own crowd (a probe's: none),
+    /// so the limit on it starts again from two; one that finds the cheapest path cheaper still keeps
+    /// the crowd it was measured with. At x16 on ext4 a probe of the minority path looked cheaper than
+    /// the path was with the crowd on it, and whole runs of sixteen moved on such figures.
+    /// </summary>
+    [Theory]
+    [InlineData(0.50, 0)]   // direct dearer than splice: the probe makes it the cheapest
+    [InlineData(0.35, 14)]  // direct already the cheapest: the probe moves it, not the ranking
+    public void AProbeThatMakesAPathTheCheapestVouchesOnlyForItsOwnCrowd(double directBefore, int crowdAfter)
+    {
+        var dir = Directory.CreateTempSubdirectory("recd-crowd-");
+        try
+        {
+            string Entry(string label, double ns, int windows) =>
+                $"\"{label}\": {{\"nsPerByte\": {ns}, \"bytesPerSecond\": 5e8, \"windows\": {windows}, \"crowd\": 14}}";
+            File.WriteAllText(Path.Combine(dir.FullName, "learned-costs.json"),
+                $"{{\"m\": {{{Entry(Direct.Label, directBefore, 1)}, {Entry(Splice.Label, 0.40, 8)}}}}}");
+            var learned = new LearnedCosts(dir.FullName);
+            // Buffered first: the board's prior, unmeasured, so the seed lacks it and the start probes.
+            var s = new Selector(SelectorScenarios.Opts(), [Buffered, Direct, Splice], learned.For("m"), new MountExploration());
+            Assert.Equal(DecisionKind.StartSeeded, s.Decision.Kind);
+            // Probed from its cheapest seeded figure, then the paths lacking windows, in candidate order.
+            s.OnStartWindow(Sample(0.2));
+            for (int w = 0; w < 8 && s.WindowsHere(1) == 0; w++)
+            {
+                if (w > 0) s.OnSwitchWindow(Sample(0.2));
+                s.OnWindow(Sample(s.Current == Buffered ? 0.9 : s.Current == Splice ? 0.4 : 0.2));
+            }
+            Assert.True(s.WindowsHere(1) > 0);
+            Assert.True(s.SettledIndex < 0);
+            s.Finish();
+            learned.Merge("m", s);
+            var t = learned.For("m")!;
+            Assert.True(t[Direct.Label].NsPerByte < t[Splice.Label].NsPerByte);
+            Assert.Equal(crowdAfter, t[Direct.Label].Crowd);
+        }
+        finally { dir.Delete(true); }
+    }
+
     private static CostSample Sample(double nsPerByte)
     {
         const long Bytes = 8 << 20;
