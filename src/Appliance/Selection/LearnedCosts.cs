@@ -236,29 +236,19 @@ public sealed class LearnedCosts
         if (windows == 0 || double.IsNaN(cost)) return;
         string label = selector.Choices[i].Label;
         if (!m.TryGetValue(label, out var old)) { m[label] = new PathCost { NsPerByte = cost, BytesPerSecond = seen.BytesPerSecond, Windows = Math.Min(windows, MaxWindows), AbsorbedShare = seen.AbsorbedShare, Crowd = selector.CrowdSeen(i) }; return; }
+        // R1b: a window that made a figure cheaper vouches only for the crowd it had (a probe's none):
+        // at x16 on ext4 one recording's probe of direct beside fifteen on splice, or of splice beside
+        // direct, made the probed path look cheaper than it was with the crowd on it, and with the
+        // crowd both paths had carried once, the next run moved all sixteen; the next probe back.
         int crowd = selector.CrowdSeen(i);
-        bool wasCheapest = Cheapest(m) == label;
+        old.Crowd = cost < old.NsPerByte ? crowd : Math.Max(old.Crowd, crowd);
         double w = (double)windows / (windows + old.Windows);
         // A path measured beside the chosen one moves by at least RecentWeight however few its
         // windows: one window for the mount from a short recording must be able to correct a ranking.
         if (!countOnly) old.NsPerByte += Math.Max(w, RecentWeight) * (cost - old.NsPerByte);
-        // R1b: a window that made a path the cheapest vouches only for the crowd it had (a probe's
-        // none): at x16 on ext4 one recording's probe of direct beside fifteen on splice, or of splice
-        // beside direct, made the probed path look cheaper than it was with the crowd on it, and with
-        // the crowd both paths had carried once, the next run moved all sixteen; the next probe back.
-        old.Crowd = !wasCheapest && Cheapest(m) == label ? crowd : Math.Max(old.Crowd, crowd);
         old.BytesPerSecond += w * (seen.BytesPerSecond - old.BytesPerSecond);
         old.AbsorbedShare += w * (seen.AbsorbedShare - old.AbsorbedShare);
         old.Windows = Math.Min(old.Windows + windows, MaxWindows);
-    }
-
-    private static string? Cheapest(Dictionary<string, PathCost> m)
-    {
-        string? best = null;
-        double ns = double.PositiveInfinity;
-        foreach (var (label, c) in m)
-            if (c.NsPerByte < ns) { ns = c.NsPerByte; best = label; }
-        return best;
     }
 
     private void Save()
