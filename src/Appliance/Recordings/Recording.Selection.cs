@@ -19,14 +19,14 @@ public sealed partial class Recording
         _fuseServerCpuNs += sample.FuseServerNs;
         if (Log.MinLevel <= LogLevel.Debug)
             Log.Debug($"{Name}: window {_choice.Label} {sample.Bytes} B {sample.ThreadNsPerByte:F3} ns/B thread, {sample.SystemNsPerByte:F3} ns/B system{(_store.Selection.Fuse is null ? "" : $", {(double)sample.FuseServerNs / sample.Bytes:F3} ns/B FUSE server")}, {sample.BytesPerSecond / 1e6:F0} MB/s{(sample.Backlogged ? ", backlogged" : "")}");
-        int active = _selector is null ? 0 : _store.ActiveCount;
-        if (_selector?.Condition is { Judging: true } condition) condition.Observe(sample, active);
-        if (_selector?.Condition is { } band)
+        if (_selector?.Condition is { } condition)
         {
+            int active = _store.ActiveCount;
+            if (condition.Judging) condition.Observe(sample, active);
             // §6: a window spans the counts at its two ends; one of them out of the band is another
             // condition's window (the last recordings of a burst run alone).
-            _selector.WindowOutOfBand = LearnedCondition.BandOf(active) != band.Band
-                || _activeBefore > 0 && LearnedCondition.BandOf(_activeBefore) != band.Band;
+            _selector.WindowOutOfBand = LearnedCondition.BandOf(active) != condition.Band
+                || _activeBefore > 0 && LearnedCondition.BandOf(_activeBefore) != condition.Band;
             _activeBefore = active;
         }
         if (_selector is null)

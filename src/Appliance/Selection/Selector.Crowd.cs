@@ -38,8 +38,8 @@ public sealed partial class Selector
     /// than twice the crowd it was measured with (at least ProbeRoundsPerBand), else
     /// <paramref name="best"/>; joined to its crowd. A figure measured beside others says little of a
     /// crowd: on ext4 at x16 a buffered window beside direct or splice measured 0.25-0.45 ns/B and
-    /// 0.65-0.95 once most of the run's recordings were on buffered. The crowd a path may take doubles with what it was seen
-    /// carry, as a congestion window does.
+    /// 0.65-0.95 once most of the run's recordings were on buffered. The crowd a path may take
+    /// doubles with what it was seen carry, as a congestion window does.
     /// </summary>
     private int JoinCheapestUncrowded(int best)
     {
