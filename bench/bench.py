@@ -126,6 +126,10 @@ def system_busy():
     return busy / TICK
 
 
+# --daemon-log DIR: every daemon logs at debug, and its log is kept there when it stops.
+DAEMON_LOG_DIR = None
+
+
 class Daemon:
     def __init__(self, root, storage, extra=(), commit_at_end=True):
         """commit_at_end: the commit interval beyond any run (bulk: one commit, at the end); False keeps
@@ -139,7 +143,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [os.path.join(root, "out/linux-x64/recd"), "run", "--board-dir", os.path.join(root, "board"),
              "--port", "0", "--port-file", port_file, "--storage", storage,
-             *commit, "--LogLevel", "warn", *extra],
+             *commit, "--LogLevel", "debug" if DAEMON_LOG_DIR else "warn", *extra],
             stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(100):
             if os.path.exists(port_file) and open(port_file).read().strip():
@@ -163,6 +167,9 @@ class Daemon:
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=20)
         self.log.close()
+        if DAEMON_LOG_DIR:
+            os.makedirs(DAEMON_LOG_DIR, exist_ok=True)
+            shutil.copyfile(self.log.name, os.path.join(DAEMON_LOG_DIR, f"daemon-{self.proc.pid}.log"))
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -312,6 +319,7 @@ def main():
     ap.add_argument("--change-runs", type=int, default=8, help="with --change: auto runs whose cumulative regret is reported")
     ap.add_argument("--change-steady", type=int, default=4, help="with --change: auto runs after those, for the steady state")
     ap.add_argument("--change-log", help="with --change: keep the daemon's debug log (every window and decision) in this file")
+    ap.add_argument("--daemon-log", metavar="DIR", help="every daemon logs at debug; each log is kept in DIR as daemon-PID.log")
     ap.add_argument("--aa", default="", metavar="PATH",
                     help="with --selector: an A/A check, the auto slot runs this static path instead (the benchmark's own noise floor)")
     opts = ap.parse_args()
@@ -320,6 +328,9 @@ def main():
     if opts.pin and (os.cpu_count() or 1) >= 2:
         global SENDER_CPUS, RECEIVER_CPUS
         SENDER_CPUS, RECEIVER_CPUS = {0}, {1}
+    if opts.daemon_log:
+        global DAEMON_LOG_DIR
+        DAEMON_LOG_DIR = os.path.abspath(opts.daemon_log)
     with PageReportingPaused():
         if opts.selector:
             # selector_bench imports this file as "bench": without this it would get a second copy of

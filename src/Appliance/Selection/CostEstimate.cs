@@ -35,11 +35,38 @@ internal sealed class CostEstimate
         AsMeasured = new double[n];
         Array.Fill(AsMeasured, double.NaN);
         LastOutOfBand = new bool[n];
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < n; i++) Costs[i] = new PathCost { NsPerByte = double.NaN };
+        Seed(choices, seed, probeWindows);
+    }
+
+    /// <summary>
+    /// R1c: the recording's band widened before its probe round ended, and the wider band has learned
+    /// every candidate: the estimate becomes the one a recording beginning in that band starts from.
+    /// What this recording measured so far goes (its windows spanned the burst's begins: another count
+    /// of recordings than the band's); a path that refused here stays refused.
+    /// </summary>
+    public void Reseed(IReadOnlyList<PathChoice> choices, IReadOnlyDictionary<string, PathCost> seed, int probeWindows)
+    {
+        for (int i = 0; i < Costs.Length; i++)
         {
-            Costs[i] = new PathCost { NsPerByte = double.NaN };
+            Costs[i] = new PathCost { NsPerByte = double.NaN, Unavailable = Costs[i].Unavailable };
+            WindowsHere[i] = 0;
+            LastWindow[i] = NeverHere;
+            AsMeasured[i] = double.NaN;
+            LastOutOfBand[i] = false;
+        }
+        ChosenRaw = double.NaN;
+        Seed(choices, seed, probeWindows);
+    }
+
+    private void Seed(IReadOnlyList<PathChoice> choices, IReadOnlyDictionary<string, PathCost>? seed, int probeWindows)
+    {
+        AnyBorrowed = false;
+        if (seed is null) return;
+        for (int i = 0; i < Costs.Length; i++)
+        {
             // R1: a seeded figure counts for at most a probe round's windows: it is from another time.
-            if (seed is not null && seed.TryGetValue(choices[i].Label, out var l) && l.Windows > 0)
+            if (seed.TryGetValue(choices[i].Label, out var l) && l.Windows > 0)
             {
                 Costs[i].NsPerByte = l.NsPerByte;
                 Costs[i].BytesPerSecond = l.BytesPerSecond;
@@ -57,7 +84,7 @@ internal sealed class CostEstimate
     public int Count => Costs.Length;
 
     /// <summary>Some seed figure was borrowed from another condition (R1: then the recording probes).</summary>
-    public bool AnyBorrowed { get; }
+    public bool AnyBorrowed { get; private set; }
 
     /// <summary>The cheapest seed figure, borrowed ones included (R1: where a probe round starts), or -1.</summary>
     public int CheapestSeeded()

@@ -15,6 +15,8 @@ public enum DecisionKind
     StartBorrowed,
     /// <summary>R1: settled where its probe round would have begun (Note: that start's kind); other recordings of the mount in its band run theirs.</summary>
     StartShared,
+    /// <summary>R1c: the band widened during the start's probe round to one that learned every candidate: settled on its cheapest (Other: the cheaper one held back by the crowd limit).</summary>
+    StartWidened,
     /// <summary>R2: measuring a candidate in the first probe round.</summary>
     Probe,
     /// <summary>R2: the probe round is over; the cheapest (else the fastest) is chosen.</summary>

@@ -28,6 +28,8 @@ internal static class DecisionText
             DecisionKind.StartSeeded => $"start on {p}: cheapest learned here ({Figure(d.A, d.B)}), to probe the paths not learned yet",
             DecisionKind.StartShared => $"start on {p}: {(d.Note == nameof(DecisionKind.StartPrior) ? "the board's prior" : d.Note == nameof(DecisionKind.StartBorrowed) ? $"cheapest learned in another condition ({Figure(d.A, d.B)})" : $"cheapest learned here ({Figure(d.A, d.B)})")}; other recordings on the mount are probing this condition",
             DecisionKind.StartLearned => $"start on {p}: cheapest learned on this mount ({Figure(d.A, d.B)})",
+            DecisionKind.StartWidened => $"band widened to {(s.Condition is { } c ? LearnedCondition.BandText(c.Band) : "?")} before the probe round ended: settled on {p}, cheapest learned there ({Figure(d.A, d.B)})"
+                + (d.Other >= 0 ? $" of the paths not crowded; {o} (cheaper, {d.C:F3} ns/B) carries {d.D:F0} recordings already, measured with at most {d.E:F0}" : ""),
             DecisionKind.Probe => $"probing {p}",
             DecisionKind.Settle => $"settled on {p} after probing: {s.Summary()}",
             DecisionKind.Starved => d.Flag

@@ -106,15 +106,18 @@ public sealed class RecordingCondition(ConcurrencyBand band)
     /// <summary>
     /// Every window of the recording, a switch's window too (its rate is the sender's as much).
     /// <paramref name="concurrent"/>: recordings being written on the root as it closed, itself included (0: not known).
+    /// Returns whether the band widened (R1c).
     /// </summary>
-    public void Observe(in CostSample s, int concurrent = 0)
+    public bool Observe(in CostSample s, int concurrent = 0)
     {
-        if (_windows >= JudgeWindows || s.Bytes <= 0) return;
+        if (_windows >= JudgeWindows || s.Bytes <= 0) return false;
         var seen = concurrent > 0 ? LearnedCondition.BandOf(concurrent) : ConcurrencyBand.Any;
-        if (seen > _band) _band = seen;
+        bool widened = seen > _band;
+        if (widened) _band = seen;
         _windows++;
         _bytes += s.Bytes;
         _wallNs += s.WallNs;
         if (s.Backlogged) _backlogged++;
+        return widened;
     }
 }

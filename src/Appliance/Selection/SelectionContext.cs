@@ -70,4 +70,17 @@ public sealed class SelectionContext
         var round = Exploration.ClaimProbeRound(band, Options.ProbeRoundsPerBand);
         return new Selector(Options, candidates, seed, Exploration, round) { Condition = new RecordingCondition(band), MountKey = LearnedKey, SeededFrom = from };
     }
+
+    /// <summary>
+    /// A window of <paramref name="s"/>'s recording while its condition is judged (Recording.OnWindow):
+    /// <paramref name="writing"/> recordings being written on the root as it closed (0: not known).
+    /// A band widened during the start's probe round offers the wider band's seed (R1c).
+    /// </summary>
+    public void ObserveCondition(Selector s, in CostSample sample, int writing)
+    {
+        if (s.Condition is not { Judging: true } condition) return;
+        if (!condition.Observe(sample, writing) || !s.InStartRound) return;
+        var (seed, from) = Learned.Seed(LearnedKey, condition.Band);
+        s.OfferWidenedSeed(seed, from);
+    }
 }

@@ -7,10 +7,11 @@ public sealed partial class Selector
     /// <summary>
     /// Phase Probing, R2: each candidate without ProbeWindows windows (seeded ones count) is measured
     /// for the windows it lacks, in candidate order; then the cheapest is chosen, else (every path
-    /// starved) the fastest.
+    /// starved) the fastest. R1c first: a start round whose band widened to one learned in full ends.
     /// </summary>
     private PathChoice OnProbing()
     {
+        if (_widenedSeed is not null && TryTakeWidenedSeed(out var widened)) return widened;
         if (_phase.Left > 1) { _phase = _phase with { Left = _phase.Left - 1 }; return Current; }
         int next = _e.Unprobed(_o.ProbeWindows);
         if (next >= 0)

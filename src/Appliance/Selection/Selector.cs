@@ -116,7 +116,7 @@ public sealed partial class Selector
     public bool MeasuredOutOfBand(int i) => _e.LastOutOfBand[i];
 
     /// <summary>The learned condition the seed figures came from (§6), null when nothing was learned.</summary>
-    public LearnedCondition? SeededFrom { get; init; }
+    public LearnedCondition? SeededFrom { get; internal set; }
 
     public PathChoice Current => _choices[_current];
     public int CurrentIndex => _current;

@@ -78,6 +78,43 @@ public class ConcurrencyBandTests
         Assert.True(table!.ContainsKey(selector.Choices[selector.SettledIndex].Label));
     }
 
+    /// <summary>
+    /// R1c: a burst's first recording begins alone (x1), and x1 is learned nowhere, so it would probe
+    /// every path in every burst. Its band widens to x2-4 as its companions begin during its first
+    /// window; x2-4 learned every candidate from an earlier burst, so it settles on x2-4's cheapest.
+    /// </summary>
+    [Fact]
+    public void ABurstsFirstRecordingSettlesOnTheCheapestOfTheBandItWidenedTo()
+    {
+        using var store = new StoreFixture();
+        var companions = Enumerable.Range(0, 3).Select(i => store.Begin($"companion{i}.ts", WritePathKind.Buffered)).ToList();
+        Receive(BeginAuto(store, "teacher.ts"), store, size: 12L << 23);   // a cold probe round in x2-4: 9 windows
+        foreach (var c in companions) { c.Finish(RecordingStates.Complete, null); c.Dispose(); }
+        var few = store.Store.Selection.Learned.For(store.Store.Selection.LearnedKey, new LearnedCondition(ConcurrencyBand.Few, RateClass.Bulk));
+        Assert.NotNull(few);
+
+        var first = BeginAuto(store, "first.ts");
+        var selector = first.Selector!;
+        Assert.Equal(ConcurrencyBand.One, selector.Condition!.Band);
+        Assert.Equal(PhaseKind.Probing, selector.Phase.Kind);
+        Recording[] joined = [];
+        Receive(first, store, atSpan: 1, afterJudging: () =>
+        {
+            joined = Enumerable.Range(0, 3).Select(i => store.Begin($"joined{i}.ts", WritePathKind.Buffered)).ToArray();
+            return null;
+        });
+        foreach (var r in joined) { r.Finish(RecordingStates.Complete, null); r.Dispose(); }
+
+        Assert.Equal(ConcurrencyBand.Few, selector.Condition.Band);
+        Assert.Equal(DecisionKind.StartWidened, selector.Decision.Kind);
+        Assert.True(few!.Count == selector.Choices.Count, $"x2-4 learned {string.Join(", ", few.Keys)}");
+        string cheapest = few.MinBy(kv => kv.Value.NsPerByte).Key;
+        Assert.Equal(cheapest, selector.Choices[selector.SettledIndex].Label);
+        // After the seed was taken only the chosen path ran (the windows before it were the round's).
+        for (int i = 0; i < selector.Choices.Count; i++)
+            if (i != selector.SettledIndex) Assert.Equal(0, selector.WindowsHere(i));
+    }
+
     private static Recording BeginAuto(StoreFixture store, string name)
     {
         store.Store.TryBegin(name, BeginMode.Create, 0, "test", PathPolicy.AutoPolicy, out var rec, out _, out int errno);
@@ -85,8 +122,11 @@ public class ConcurrencyBandTests
         return rec!;
     }
 
-    /// <summary>Receives Size bytes in 8 MiB spans; <paramref name="afterJudging"/> runs once the judging windows closed.</summary>
-    private static void Receive(Recording rec, StoreFixture store, Func<Recording?>? afterJudging = null, long size = Size)
+    /// <summary>
+    /// Receives Size bytes in 8 MiB spans; <paramref name="afterJudging"/> runs once the judging windows
+    /// closed, or before span <paramref name="atSpan"/> when that is given.
+    /// </summary>
+    private static void Receive(Recording rec, StoreFixture store, Func<Recording?>? afterJudging = null, long size = Size, int atSpan = -1)
     {
         using var pair = new LoopbackPair();
         var sender = pair.SendPatternAsync(0, size, [65536]);
@@ -94,7 +134,8 @@ public class ConcurrencyBandTests
         bool called = false;
         for (long done = 0; done < size; done += 8L << 20)
         {
-            if (afterJudging is not null && !called && !rec.Selector!.Condition!.Judging) { called = true; late = afterJudging(); }
+            bool due = atSpan >= 0 ? done == atSpan * (8L << 20) : !rec.Selector!.Condition!.Judging;
+            if (afterJudging is not null && !called && due) { called = true; late = afterJudging(); }
             var r = rec.Receive(pair.ServerFd, 8L << 20);
             Assert.Equal(MoveStatus.Completed, r.Status);
         }

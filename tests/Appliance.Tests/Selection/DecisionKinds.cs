@@ -19,6 +19,7 @@ internal static class DecisionKinds
                 : reason.Contains("not learned yet") ? "StartSeeded"
                 : reason.Contains("of the paths not crowded") ? "StartLearnedCrowded"
                 : reason.Contains("cheapest learned") ? "StartLearned" : "StartPrior";
+        if (reason.StartsWith("band widened")) return "StartWidened";
         if (reason.StartsWith("probing ")) return "Probe";
         if (reason.StartsWith("settled on")) return "Settle";
         if (reason.StartsWith("confirming")) return "Confirm";

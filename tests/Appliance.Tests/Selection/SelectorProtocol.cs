@@ -17,7 +17,7 @@ internal readonly record struct Seen(Selector S, PathChoice On, bool SwitchWindo
 /// One storage root driven the way the daemon drives it: a real <see cref="SelectionContext"/> over
 /// temporary directories (its learned costs file, its mount's shared exploration), a selector per
 /// recording from <see cref="SelectionContext.NewSelector"/>, and per window the calls
-/// Recording.OnWindow makes in its order (Condition.Observe; OnStartWindow for its first window, OnSwitchWindow for the first window after
+/// Recording.OnWindow makes in its order (ObserveCondition; OnStartWindow for its first window, OnSwitchWindow for the first window after
 /// a switch, else RemainingBytes then OnWindow; MarkUnavailable when a path refuses; Learned.Merge at
 /// the end). Windows close at WindowBytes or WindowMs, whichever first, as the cost meter closes them.
 /// </summary>
@@ -49,9 +49,12 @@ internal sealed class SelectorProtocol : IDisposable
     /// <summary>
     /// Runs one recording of up to <paramref name="windows"/> windows (fewer when <paramref name="length"/>,
     /// a Content-Length, ends it first) while <paramref name="concurrent"/> recordings are on the root.
-    /// Returns the selector as it ended (after its merge into the learned costs).
+    /// Returns the selector as it ended (after its merge into the learned costs). <paramref name="writing"/>:
+    /// recordings being written on the root as window w closes (the count Recording.OnWindow reads;
+    /// null: not known, as before the band widened).
     /// </summary>
-    public Selector Record(Func<At, Modelled> model, int windows, int concurrent = 1, long length = -1, StringBuilder? trace = null)
+    public Selector Record(Func<At, Modelled> model, int windows, int concurrent = 1, long length = -1, StringBuilder? trace = null,
+        Func<int, int>? writing = null)
     {
         int r = Recordings++;
         var o = Context.Options;
@@ -76,7 +79,7 @@ internal sealed class SelectorProtocol : IDisposable
             if (length >= 0) bytes = Math.Min(bytes, length - written);
             var sample = new CostSample(bytes, (long)(m.Cost * bytes), (long)(bytes / m.Rate * 1e9), (long)(m.Cost * bytes * 1.2), m.Backlog, m.Absorbed);
             written += bytes;
-            s.Condition?.Observe(sample);
+            Context.ObserveCondition(s, sample, writing?.Invoke(w) ?? 0);
             var on = current;
             var seen = new Seen(s, on, settling, s.Phase, s.SettledIndex, s.ExplorationExtraNs, sample);
             if (!started)
