@@ -72,13 +72,13 @@ public sealed class SelectionContext
     }
 
     /// <summary>
-    /// A window of <paramref name="s"/>'s recording while its condition is judged (Recording.OnWindow):
+    /// A window of <paramref name="s"/>'s recording while its band may widen (Recording.OnWindow):
     /// <paramref name="writing"/> recordings being written on the root as it closed (0: not known).
     /// A band widened during the start's probe round offers the wider band's seed (R1c).
     /// </summary>
     public void ObserveCondition(Selector s, in CostSample sample, int writing)
     {
-        if (s.Condition is not { Judging: true } condition) return;
+        if (s.Condition is not { BandJudging: true } condition) return;
         if (!condition.Observe(sample, writing) || !s.InStartRound) return;
         var (seed, from) = Learned.Seed(LearnedKey, condition.Band);
         s.OfferWidenedSeed(seed, from);

@@ -13,6 +13,7 @@ public sealed partial class Selector
     {
         if (_widenedSeed is not null && TryTakeWidenedSeed(out var widened)) return widened;
         if (_phase.Left > 1) { _phase = _phase with { Left = _phase.Left - 1 }; return Current; }
+        if (HoldForBand()) return Current;
         int next = _e.Unprobed(_o.ProbeWindows);
         if (next >= 0)
             return MoveTo(next, new Phase(PhaseKind.Probing, next, Left: _o.ProbeWindows - _e.Costs[next].Windows), new Decision(DecisionKind.Probe, next));

@@ -14,6 +14,21 @@ public sealed partial class Selector
 {
     private IReadOnlyDictionary<string, PathCost>? _widenedSeed;
     private LearnedCondition? _widenedFrom;
+    private bool _mayWiden;
+
+    /// <summary>
+    /// R1c: a lone start borrowing a wider band's figures stays on its first path while its band may
+    /// still widen (<see cref="RecordingCondition.BandJudging"/>): the rest of a burst began 100-400 ms
+    /// after the first in the benchmark, whose judging windows closed in 53 ms; probing a path at 10x
+    /// direct's cost before they had begun cost two windows of it per burst. A lone recording shorter
+    /// than that runs no probe round (docs/selector.md §9).
+    /// </summary>
+    private bool HoldForBand()
+    {
+        if (!_mayWiden) return false;
+        _mayWiden = Condition is { BandJudging: true, Band: ConcurrencyBand.One } && SeededFrom is { Band: > ConcurrencyBand.One };
+        return _mayWiden;
+    }
 
     /// <summary>In the probe round at its start: nothing chosen yet (R1, R2).</summary>
     public bool InStartRound => _settled < 0 && _phase.Kind == PhaseKind.Probing;

@@ -79,6 +79,7 @@ public sealed partial class Selector
         int left = kind == DecisionKind.StartBorrowed ? options.ProbeWindows
             : kind == DecisionKind.StartSeeded ? Math.Max(1, options.ProbeWindows - _e.Costs[_current].Windows) : 0;
         _phase = new Phase(PhaseKind.Probing, _current, Left: left);
+        _mayWiden = kind == DecisionKind.StartBorrowed;
         _decision = kind == DecisionKind.StartPrior ? new Decision(kind, 0) : new Decision(kind, _current, A: figure, B: rate);
     }
 

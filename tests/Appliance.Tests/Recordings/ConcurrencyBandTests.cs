@@ -30,13 +30,14 @@ public class ConcurrencyBandTests
         Assert.Null(learned.For(key, new LearnedCondition(ConcurrencyBand.One, RateClass.Bulk)));
     }
 
+    /// <summary>Its band judged (4 windows and 500 ms of them: a sender paced to ~60 MB/s), a recording joined later keeps it.</summary>
     [Fact]
     public void ARecordingJoinedOnlyAfterItsFirstWindowsKeepsItsBand()
     {
         using var store = new StoreFixture();
         var alone = BeginAuto(store, "alone.ts");
         Recording? late = null;
-        Receive(alone, store, afterJudging: () => late = store.Begin("late.ts", WritePathKind.Buffered));
+        Receive(alone, store, afterJudging: () => late = store.Begin("late.ts", WritePathKind.Buffered), delayMs: 1, when: c => !c.BandJudging);
         Assert.NotNull(late);
         var learned = store.Store.Selection.Learned;
         string key = store.Store.Selection.LearnedKey;
@@ -124,17 +125,19 @@ public class ConcurrencyBandTests
 
     /// <summary>
     /// Receives Size bytes in 8 MiB spans; <paramref name="afterJudging"/> runs once the judging windows
-    /// closed, or before span <paramref name="atSpan"/> when that is given.
+    /// closed (or once <paramref name="when"/> holds), or before span <paramref name="atSpan"/> when that
+    /// is given. <paramref name="delayMs"/>: the sender's pause after each 64 KiB.
     /// </summary>
-    private static void Receive(Recording rec, StoreFixture store, Func<Recording?>? afterJudging = null, long size = Size, int atSpan = -1)
+    private static void Receive(Recording rec, StoreFixture store, Func<Recording?>? afterJudging = null, long size = Size, int atSpan = -1, int delayMs = 0,
+        Func<RecordingCondition, bool>? when = null)
     {
         using var pair = new LoopbackPair();
-        var sender = pair.SendPatternAsync(0, size, [65536]);
+        var sender = pair.SendPatternAsync(0, size, [65536], delayMs: delayMs);
         Recording? late = null;
         bool called = false;
         for (long done = 0; done < size; done += 8L << 20)
         {
-            bool due = atSpan >= 0 ? done == atSpan * (8L << 20) : !rec.Selector!.Condition!.Judging;
+            bool due = atSpan >= 0 ? done == atSpan * (8L << 20) : (when ?? (c => !c.Judging))(rec.Selector!.Condition!);
             if (afterJudging is not null && !called && due) { called = true; late = afterJudging(); }
             var r = rec.Receive(pair.ServerFd, 8L << 20);
             Assert.Equal(MoveStatus.Completed, r.Status);

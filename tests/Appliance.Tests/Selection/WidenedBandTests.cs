@@ -37,29 +37,38 @@ public class WidenedBandTests
         using var p = new SelectorProtocol(SelectorScenarios.Opts());
         LearnFew(p);
         var on = CountWindows(p);
-        // Begun alone; its three companions begin while its first window is open.
-        var s = p.Record(Ntfs, 32, concurrent: 1, writing: w => w == 0 ? 1 : 4);
+        // Begun alone; its three companions begin 10 windows (170 ms) later, after its 4 judging windows.
+        var s = p.Record(Ntfs, 32, concurrent: 1, writing: w => w < 10 ? 1 : 4);
 
         Assert.Equal(ConcurrencyBand.Few, s.Condition!.Band);
         Assert.Equal("x2-4/bulk", s.SeededFrom?.Key);
         Assert.Equal(Direct, s.Choices[s.SettledIndex]);
-        // Its start window and first judged window on direct (the start's borrowed cheapest), the rest
-        // on direct: no probe round of the 10x paths. Later re-probes are R14's, within the budgets.
-        Assert.True(on.GetValueOrDefault(Splice.Label) + on.GetValueOrDefault(Buffered.Label) <= 2,
+        // On direct (the start's borrowed cheapest) while its band could widen, then settled there: no
+        // probe round of the 10x paths. Later re-probes would be R14's, within the budgets.
+        Assert.True(on.GetValueOrDefault(Splice.Label) + on.GetValueOrDefault(Buffered.Label) == 0,
             $"windows off direct: splice {on.GetValueOrDefault(Splice.Label)}, buffered {on.GetValueOrDefault(Buffered.Label)} of 32");
         Assert.Equal(0, p.Context.Exploration.ProbeRoundsRunning(ConcurrencyBand.One));
     }
 
     [Fact]
-    public void WithoutTheWidenedCountTheSameRecordingProbesEveryPath()
+    public void ALoneRecordingProbesEveryPathOnceItsBandCanNoLongerWiden()
     {
-        // The control: the same recording, its count never widening (a lone stream), runs its round.
+        // The control: the same recording, its count never widening (a lone stream), runs its round
+        // once 500 ms of its windows have passed (16.8 ms each at the model's 500 MB/s: 30 windows).
         using var p = new SelectorProtocol(SelectorScenarios.Opts());
         LearnFew(p);
         var on = CountWindows(p);
-        var s = p.Record(Ntfs, 32, concurrent: 1, writing: _ => 1);
+        var firstOff = -1;
+        p.OnEach = seen =>
+        {
+            on[seen.On.Label] = on.GetValueOrDefault(seen.On.Label) + 1;
+            if (firstOff < 0 && seen.On != Direct) firstOff = on.Values.Sum() - 1;
+        };
+        var s = p.Record(Ntfs, 64, concurrent: 1, writing: _ => 1);
 
         Assert.Equal(ConcurrencyBand.One, s.Condition!.Band);
+        long burstWindows = RecordingCondition.BurstNs / (long)((8 << 20) / 5e8 * 1e9);
+        Assert.InRange(firstOff, burstWindows, burstWindows + 2);
         Assert.True(on.GetValueOrDefault(Splice.Label) >= 2 && on.GetValueOrDefault(Buffered.Label) >= 2,
             $"a lone stream in a band learned nowhere probes: splice {on.GetValueOrDefault(Splice.Label)}, buffered {on.GetValueOrDefault(Buffered.Label)}");
     }
