@@ -106,4 +106,25 @@ if [ -x "$SEND" ]; then
 else
   notok "$SEND is built (make -C native)"
 fi
+
+# 4. A fixed path with a batch of its own (?path=kind/size@batch): the paced stream exact, the bytes
+# keyed by that label in the manifest; a malformed one refused with its reason, nothing stored.
+for asked in "direct@64K:direct/4M@64K" "splice/512K@off:splice/512K@off"; do
+  path="${asked%%:*}" label="${asked#*:}"
+  name="fixed-${path//[\/@]/-}.ts"
+  read -r code lag sum < <(trickle "$name" 2500000 13160 0.01 "$path")
+  stored="$(sha256sum <"$tmp/store/$name" | cut -d' ' -f1)"
+  bytes="$(manifest_value "$tmp/store/.$name.manifest" bytesByPath)"
+  if [ "$code" = 201 ] && [ "$stored" = "$sum" ] && grep -q "$label=" <<<"$bytes"; then
+    ok "?path=$path: paced 10 Mbit/s stream exact, bytes under $label ($bytes)"
+  else
+    notok "?path=$path: code $code, sha ${stored:0:12} vs ${sum:0:12}, bytes '$bytes'"
+  fi
+done
+body="$(curl -sS -o - -w ' %{http_code}' -T /dev/null "http://127.0.0.1:$port/recordings/bad-batch.ts?path=direct@3Q")"
+if [[ "$body" == *" 400" && "$body" == *"batch '3Q'"* ]] && [ ! -e "$tmp/store/bad-batch.ts" ]; then
+  ok "?path=direct@3Q refused: $body"
+else
+  notok "?path=direct@3Q: $body"
+fi
 finish

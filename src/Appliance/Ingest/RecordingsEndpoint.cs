@@ -130,8 +130,8 @@ public sealed class RecordingsEndpoint(RecordingStore store)
         PathPolicy? policy = null;
         if (head.QueryValue("path") is { } pathText)
         {
-            if (!PathPolicy.TryParse(pathText, out var p))
-                return Refuse(socket, head, Response.Error(400, "path must be auto, buffered, splice or direct"));
+            if (!PathPolicy.TryParse(pathText, store.PathOptions, out var p, out string why))
+                return Refuse(socket, head, Response.Error(400, $"path must be auto, buffered, splice, direct or kind/size@batch ({why})"));
             policy = p;
         }
 

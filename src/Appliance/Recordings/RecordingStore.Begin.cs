@@ -89,7 +89,7 @@ public sealed partial class RecordingStore
                 chosen = WritePathKind.Buffered;
             }
             var selector = chosen.Auto ? Selection.NewSelector(ActiveCount, directUsable: DirectUnavailable is null) : null;
-            var start = selector?.Current ?? _factory.DefaultChoice(chosen.Kind);
+            var start = selector?.Current ?? chosen.Choice ?? _factory.DefaultChoice(chosen.Kind);
             if (selector is not null && Log.MinLevel <= LogLevel.Debug) Log.Debug($"{name}: {selector.Reason}");
             try { recording = new Recording(this, manifest, file, _factory, start, selector, committed); }
             catch { selector?.Finish(); throw; } // its probe round and crowd are the mount's again

@@ -75,6 +75,10 @@ public sealed partial class RecordingStore
     public StoragePaths Paths { get; }
     public string StateDir { get; }
     public SelectionContext Selection { get; }
+
+    /// <summary>The profile's write-path settings: what a request's "kind/size@batch" is parsed against.</summary>
+    public WritePathOptions PathOptions => _factory.Options;
+
     private PathPolicy _defaultPolicy;
 
     /// <summary>The policy of recordings that ask for none; "path set" changes it for new recordings only.</summary>

@@ -81,4 +81,61 @@ public class BatchSwitchTests
         Assert.Equal([a, b], m.Costs!.Keys.OrderBy(k => k, StringComparer.Ordinal));
         Assert.Equal(Pattern.Sha256(Size), Pattern.FileSha256(store.Paths.Data("batch.ts")));
     }
+
+    /// <summary>
+    /// A fixed policy with a batch of its own (a request's ?path=direct@64K): the socket batches at
+    /// that size, not the profile's, for the whole recording; bytes are keyed by the label with its
+    /// batch, and the file is sha256-exact.
+    /// </summary>
+    [Theory]
+    [InlineData("buffered@16K", "buffered/256K@16K", 16 << 10)]
+    [InlineData("buffered/128K@off", "buffered/128K@off", 1)]
+    public void AFixedPolicyBatchesAtItsOwnSize(string asked, string label, int lowat)
+    {
+        using var dir = new TempDir();
+        var storage = new StorageOptions { Root = dir.Path, StateDir = Path.Combine(dir.Path, ".state"), CommitIntervalBytes = 64L << 20, CommitIntervalMs = 60_000 };
+        var paths = new WritePathOptions { BatchLatencyMs = 100 };
+        Assert.True(PathPolicy.TryParse(asked, paths, out var policy, out string why), why);
+        Assert.Equal(label, policy.ToString());
+        var store = new RecordingStore(storage, new WritePathFactory(paths), new SelectorOptions());
+        store.Recover();
+        store.TryBegin("fixed.ts", BeginMode.Create, 0, "test", policy, out var rec, out _, out int errno);
+        Assert.True(rec is not null, $"begin: errno {errno}");
+
+        const int Segment = 1316;
+        const long Size = 1500L * Segment; // ~2 MB, ~2 s at one segment a millisecond
+        using var pair = new LoopbackPair();
+        var sender = pair.SendPatternAsync(0, Size, [Segment], delayMs: 1);
+        var seen = new List<int>();
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Factory.StartNew(() =>
+        {
+            while (!stop.IsCancellationRequested) { lock (seen) seen.Add(pair.ServerReceiveLowWater); Thread.Sleep(3); }
+        }, TaskCreationOptions.LongRunning);
+        var r = rec!.Receive(pair.ServerFd, Size);
+        stop.Cancel();
+        sampler.Wait();
+        sender.Wait();
+        Assert.Equal(new MoveResult(Size, MoveStatus.Completed), r);
+        Assert.Equal(0, rec.Finish(RecordingStates.Complete, null));
+        rec.Dispose();
+
+        // Before the body's first wait the socket has the kernel's default (1).
+        int right = seen.Count(x => x == lowat);
+        Assert.True(seen.Count >= 100 && right >= seen.Count * 9 / 10, $"SO_RCVLOWAT {lowat} in {right} of {seen.Count} samples ({string.Join(",", seen.Distinct())})");
+        var m = store.Find("fixed.ts")!;
+        Assert.Equal(Size, m.CommittedLength);
+        Assert.Equal([label], m.BytesByPath!.Keys.Where(k => k != "memory"));
+        Assert.Equal(Pattern.Sha256(Size), Pattern.FileSha256(store.Paths.Data("fixed.ts")));
+    }
+
+    [Theory]
+    [InlineData("direct@3Q", "batch '3Q'")]
+    [InlineData("splice/1M@64K@1M", "more than one '@'")]
+    [InlineData("tape", "'tape' is not")]
+    public void ARequestsPathIsRefusedWithItsReason(string asked, string reason)
+    {
+        Assert.False(PathPolicy.TryParse(asked, new WritePathOptions(), out _, out string why));
+        Assert.Contains(reason, why);
+    }
 }
