@@ -29,18 +29,7 @@ public static class Tuning
         double margin = profile.Selector.SwitchMargin;
         var factory = new WritePathFactory(w);
         var reasons = new List<string>();
-        var best = new Dictionary<WritePathKind, TrialResult>();
-        foreach (var group in bulk.Where(t => t.Ok).GroupBy(t => t.Choice.Kind))
-        {
-            int current = factory.DefaultChoice(group.Key).SizeBytes;
-            var cheapest = group.MinBy(t => t.NsPerByte)!;
-            var mine = group.FirstOrDefault(t => t.Choice.SizeBytes == current);
-            best[group.Key] = mine is not null && cheapest.NsPerByte > mine.NsPerByte * (1 - margin) ? mine : cheapest;
-            reasons.Add(best[group.Key] != mine
-                ? $"{group.Key.Name()}: {cheapest.Choice.Label} at {cheapest.NsPerByte:F3} ns/B" + (mine is null ? "" : $" against {mine.Choice.Label} at {mine.NsPerByte:F3}")
-                : cheapest == mine ? $"{group.Key.Name()}: {mine.Choice.Label} (the profile's) cheapest at {mine.NsPerByte:F3} ns/B"
-                : $"{group.Key.Name()}: kept {mine.Choice.Label} at {mine.NsPerByte:F3} ns/B ({cheapest.Choice.Label} at {cheapest.NsPerByte:F3} is not {margin * 100:F0}% cheaper)");
-        }
+        var best = BestPerKind(profile, bulk, reasons);
         int Size(WritePathKind k) => best.TryGetValue(k, out var t) ? t.Choice.SizeBytes : factory.DefaultChoice(k).SizeBytes;
 
         var ordered = best.Values.OrderBy(t => t.NsPerByte).Select(t => t.Choice.Label).ToList();
@@ -53,17 +42,50 @@ public static class Tuning
         }
         foreach (var rest in profile.Selector.Candidates.Skip(ordered.Count)) ordered.Add(rest);
 
+        // The batch per path: each kind's live trials (CalibrationRun runs the ladder on each kind's
+        // bulk choice). The board's WritePaths:BatchBytes is the cheapest kind's; a kind whose own
+        // batch differs names it in its candidate ("splice/1M@64K"), so auto uses it on that path.
         int batch = w.BatchBytes;
-        var liveOk = live.Where(t => t.Ok).ToList();
-        if (liveOk.Count > 0)
+        var batchOf = new Dictionary<WritePathKind, int>();
+        foreach (var group in live.Where(t => t.Ok).GroupBy(t => t.Choice.Kind))
         {
-            var cheapest = liveOk.MinBy(t => t.NsPerByte)!;
-            var mine = liveOk.FirstOrDefault(t => t.BatchBytes == w.BatchBytes);
+            var cheapest = group.MinBy(t => t.NsPerByte)!;
+            var mine = group.FirstOrDefault(t => t.BatchBytes == w.BatchBytes);
             var chosen = mine is not null && cheapest.NsPerByte > mine.NsPerByte * (1 - margin) ? mine : cheapest;
-            batch = chosen.BatchBytes;
-            reasons.Add($"batch: {(batch == 0 ? "off" : SizeText.Format(batch))} at {chosen.NsPerByte:F3} ns/B on a live stream" +
-                        (mine is null || chosen == mine ? "" : $" against {SizeText.Format(mine.BatchBytes)} at {mine.NsPerByte:F3}"));
+            batchOf[group.Key] = chosen.BatchBytes;
+            reasons.Add($"batch of {chosen.Choice.Label}: {BatchText(chosen.BatchBytes)} at {chosen.NsPerByte:F3} ns/B on a live stream" +
+                        (mine is null || chosen == mine ? "" : $" against {BatchText(mine.BatchBytes)} at {mine.NsPerByte:F3}"));
         }
+        if (ordered.Count > 0 && PathChoice.TryParse(ordered[0], w, out var lead) && batchOf.TryGetValue(lead.Kind, out int leadBatch)) batch = leadBatch;
+        else if (batchOf.Count > 0) batch = batchOf.Values.First();
+        for (int i = 0; i < best.Count; i++)   // the measured kinds come first; the base's tail is left as it is
+            if (PathChoice.TryParse(ordered[i], w, out var c) && batchOf.TryGetValue(c.Kind, out int own) && own != batch)
+                ordered[i] += "@" + BatchText(own);
         return new TunedValues(Size(WritePathKind.Buffered), Size(WritePathKind.Splice), Size(WritePathKind.Direct), batch, ordered, reasons);
+    }
+
+    private static string BatchText(int bytes) => bytes == 0 ? "off" : SizeText.Format(bytes);
+
+    /// <summary>
+    /// Each kind's bulk choice: its cheapest size, unless the profile's is within the switch margin of
+    /// it (noise must not churn profiles). The live trials run on these (CalibrationRun).
+    /// </summary>
+    public static Dictionary<WritePathKind, TrialResult> BestPerKind(BoardProfile profile, IReadOnlyList<TrialResult> bulk, List<string>? reasons = null)
+    {
+        double margin = profile.Selector.SwitchMargin;
+        var factory = new WritePathFactory(profile.WritePaths);
+        var best = new Dictionary<WritePathKind, TrialResult>();
+        foreach (var group in bulk.Where(t => t.Ok).GroupBy(t => t.Choice.Kind))
+        {
+            int current = factory.DefaultChoice(group.Key).SizeBytes;
+            var cheapest = group.MinBy(t => t.NsPerByte)!;
+            var mine = group.FirstOrDefault(t => t.Choice.SizeBytes == current);
+            best[group.Key] = mine is not null && cheapest.NsPerByte > mine.NsPerByte * (1 - margin) ? mine : cheapest;
+            reasons?.Add(best[group.Key] != mine
+                ? $"{group.Key.Name()}: {cheapest.Choice.Label} at {cheapest.NsPerByte:F3} ns/B" + (mine is null ? "" : $" against {mine.Choice.Label} at {mine.NsPerByte:F3}")
+                : cheapest == mine ? $"{group.Key.Name()}: {mine.Choice.Label} (the profile's) cheapest at {mine.NsPerByte:F3} ns/B"
+                : $"{group.Key.Name()}: kept {mine.Choice.Label} at {mine.NsPerByte:F3} ns/B ({cheapest.Choice.Label} at {cheapest.NsPerByte:F3} is not {margin * 100:F0}% cheaper)");
+        }
+        return best;
     }
 }

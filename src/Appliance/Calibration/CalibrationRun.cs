@@ -8,7 +8,7 @@ namespace Recd.Calibration;
 
 /// <summary>
 /// "recd calibrate" without its front ends: the copy primitives, then every bulk candidate, then the
-/// live stream at each batch size on the path that came out cheapest, within the time budget
+/// live stream at each batch size on each kind's bulk choice, within the time budget
 /// (15% primitives, 55% bulk, 30% live; every step gets at least MinStep). Scratch files live in
 /// <see cref="ScratchFolder"/> on the storage root (the medium being tuned): a hidden folder, which
 /// recovery never looks into (it reads the root's files only, StorageRecovery), emptied before the
@@ -41,7 +41,7 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
         {
             var mount = MountInfo.Find(scratch);
             var plan = CandidatePlan.For(profile);
-            progress.Begin(1 + plan.Bulk.Count + plan.Batches.Count);
+            progress.Begin(1 + plan.Bulk.Count + plan.Bulk.Select(c => c.Kind).Distinct().Count() * plan.Batches.Count);
             var budget = TimeSpan.FromSeconds(Math.Max(1, seconds));
 
             progress.Step("copy primitives");
@@ -59,14 +59,18 @@ public sealed class CalibrationRun(BoardProfile profile, int seconds, Calibratio
                 bulk.Add(Trial(choice, SenderShape.Bulk, 0, scratch, bulkEach, cancel));
             }
 
-            var lead = bulk.Where(t => t.Ok).MinBy(t => t.NsPerByte)?.Choice ?? new PathChoice(WritePathKind.Buffered, profile.WritePaths.BufferBytes);
-            var liveEach = Max(budget * 0.30 / Math.Max(1, plan.Batches.Count), LiveMinStep);
+            // The batch ladder on each kind's bulk choice, cheapest kind first: a batch suits a path by
+            // what one read moves (a buffer, a pipe's worth, an O_DIRECT buffer), so each path gets its own.
+            var leads = Tuning.BestPerKind(profile, bulk).Values.OrderBy(t => t.NsPerByte).Select(t => t.Choice).ToList();
+            if (leads.Count == 0) leads.Add(new PathChoice(WritePathKind.Buffered, profile.WritePaths.BufferBytes));
+            var liveEach = Max(budget * 0.30 / Math.Max(1, leads.Count * plan.Batches.Count), LiveMinStep);
             var live = new List<TrialResult>();
-            foreach (int batch in plan.Batches)
-            {
-                cancel.ThrowIfCancellationRequested();
-                live.Add(Trial(lead, SenderShape.Live, batch, scratch, liveEach, cancel));
-            }
+            foreach (var lead in leads)
+                foreach (int batch in plan.Batches)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    live.Add(Trial(lead, SenderShape.Live, batch, scratch, liveEach, cancel));
+                }
             Remote?.Finish(TimeSpan.FromSeconds(1));
             var tuned = Tuning.Decide(profile, bulk, live);
             progress.End();

@@ -59,6 +59,36 @@ public sealed class TunedProfileTests : IDisposable
         Bulk(WritePathKind.Buffered, 256 << 10, 0.45), Bulk(WritePathKind.Buffered, 1 << 20, 0.20),
     ];
 
+    private static TrialResult LiveOn(WritePathKind kind, int size, int batch, double nsPerByte) =>
+        Live(batch, nsPerByte) with { Choice = new PathChoice(kind, size) };
+
+    /// <summary>
+    /// The batch per path: each kind's live trials pick its batch (the profile's kept unless another is
+    /// cheaper by the margin); the board's BatchBytes is the cheapest kind's, and a kind whose batch
+    /// differs names it in its candidate, which the tuned profile loads and auto then uses.
+    /// </summary>
+    [Fact]
+    public void EachPathGetsTheBatchItsOwnLiveTrialsChose()
+    {
+        var base_ = Load("host-x86_64");
+        TrialResult[] live =
+        [
+            LiveOn(WritePathKind.Buffered, 1 << 20, 0, 9), LiveOn(WritePathKind.Buffered, 1 << 20, 256 << 10, 1.5),
+            LiveOn(WritePathKind.Splice, 1 << 20, 64 << 10, 1.0), LiveOn(WritePathKind.Splice, 1 << 20, 256 << 10, 2.0),
+            LiveOn(WritePathKind.Direct, 4 << 20, 256 << 10, 1.2), LiveOn(WritePathKind.Direct, 4 << 20, 1 << 20, 1.0),
+        ];
+        var outcome = Outcome(base_, BufferedWins, live);
+        Assert.Equal(256 << 10, outcome.Tuned.BatchBytes);
+        Assert.Equal(["buffered/1M", "splice/1M@64K", "direct/4M@1M"], outcome.Tuned.Candidates);
+        Assert.Contains(outcome.Tuned.Reasons, r => r.StartsWith("batch of splice/1M: 64K"));
+
+        string path = TunedProfileWriter.Write(base_, outcome, _boards.Path);
+        Assert.Empty(ProfileCommand.Problems(path));
+        var tuned = Load("host-x86_64.tuned");
+        Assert.Equal(["buffered/1M", "splice/1M@64K", "direct/4M@1M"], tuned.Selector.Candidates);
+        Assert.Equal(256 << 10, tuned.WritePaths.BatchBytes);
+    }
+
     [Fact]
     public void TheTunedProfilePassesCheckLoadsThroughItsBaseAndMovesWhereAutoStarts()
     {
