@@ -53,13 +53,7 @@ public class BatchSwitchTests
             }
         }, TaskCreationOptions.LongRunning);
 
-        var r = rec.Receive(pair.ServerFd, Size);
-        stop.Cancel();
-        sampler.Wait();
-        sender.Wait();
-        Assert.Equal(new MoveResult(Size, MoveStatus.Completed), r);
-        Assert.Equal(0, rec.Finish(RecordingStates.Complete, null));
-        rec.Dispose();
+        ReceiveWhileSampling(rec, pair, Size, sender, stop, sampler);
 
         Assert.True(s.Switches >= 1, $"the selector never switched: {s.Reason}");
         int[] expected = [lowatA, lowatB];
@@ -112,13 +106,7 @@ public class BatchSwitchTests
         {
             while (!stop.IsCancellationRequested) { lock (seen) seen.Add(pair.ServerReceiveLowWater); Thread.Sleep(3); }
         }, TaskCreationOptions.LongRunning);
-        var r = rec!.Receive(pair.ServerFd, Size);
-        stop.Cancel();
-        sampler.Wait();
-        sender.Wait();
-        Assert.Equal(new MoveResult(Size, MoveStatus.Completed), r);
-        Assert.Equal(0, rec.Finish(RecordingStates.Complete, null));
-        rec.Dispose();
+        ReceiveWhileSampling(rec!, pair, Size, sender, stop, sampler);
 
         // Before the body's first wait the socket has the kernel's default (1).
         int right = seen.Count(x => x == lowat);
@@ -137,5 +125,17 @@ public class BatchSwitchTests
     {
         Assert.False(PathPolicy.TryParse(asked, new WritePathOptions(), out _, out string why));
         Assert.Contains(reason, why);
+    }
+
+    /// <summary>Receives the whole body, stops the sampler, and completes the recording.</summary>
+    private static void ReceiveWhileSampling(Recording rec, LoopbackPair pair, long size, Task sender, CancellationTokenSource stop, Task sampler)
+    {
+        var r = rec.Receive(pair.ServerFd, size);
+        stop.Cancel();
+        sampler.Wait();
+        sender.Wait();
+        Assert.Equal(new MoveResult(size, MoveStatus.Completed), r);
+        Assert.Equal(0, rec.Finish(RecordingStates.Complete, null));
+        rec.Dispose();
     }
 }
