@@ -1,4 +1,5 @@
 using Recd.Selection;
+using Recd.WritePaths;
 using static Recd.Tests.Selection.Candidates;
 
 namespace Recd.Tests.Selection;
@@ -71,6 +72,43 @@ public class WidenedBandTests
         Assert.InRange(firstOff, burstWindows, burstWindows + 2);
         Assert.True(on.GetValueOrDefault(Splice.Label) >= 2 && on.GetValueOrDefault(Buffered.Label) >= 2,
             $"a lone stream in a band learned nowhere probes: splice {on.GetValueOrDefault(Splice.Label)}, buffered {on.GetValueOrDefault(Buffered.Label)}");
+    }
+
+    /// <summary>
+    /// Over random worlds (seeded) and a random window of the burst's others beginning: a lone start
+    /// borrowing x2-4's figures stays on its first path until the band widens, then settles on x2-4's
+    /// cheapest learned figure with no probe round, and the decision's sentence says what its value says.
+    /// </summary>
+    [Fact]
+    public void OverRandomWorldsTheWidenedStartNeverProbesAndSettlesOnTheBandsCheapest()
+    {
+        for (int seed = 0; seed < 40; seed++)
+        {
+            var world = new RandomWorld(seed, spikes: false);
+            using var p = new SelectorProtocol(SelectorScenarios.Opts());
+            for (int r = 0; r < 3; r++) p.Record(world.Model, 40, concurrent: 4, writing: _ => 4);
+            var few = p.Context.Learned.For(p.Context.LearnedKey, new LearnedCondition(ConcurrencyBand.Few, RateClass.Bulk))!;
+            Assert.Equal(3, few.Count);
+            string cheapest = few.MinBy(kv => kv.Value.NsPerByte).Key;
+            // At the model's 1 GB/s a window is 8.4 ms: 500 ms of the hold is ~60 windows.
+            int joinAt = 1 + new Random(seed).Next(50);
+            PathChoice? first = null;
+            bool widened = false;
+            p.OnEach = seen =>
+            {
+                first ??= seen.On;
+                if (seen.S.Decision.Kind == DecisionKind.StartWidened && !widened)
+                {
+                    widened = true;
+                    Assert.Equal(nameof(DecisionKind.StartWidened), DecisionKinds.Classify(seen.S.Reason));
+                }
+                if (!widened) Assert.True(seen.On == first, $"seed {seed}: left {first} for {seen.On} before the band widened at {joinAt}");
+                Assert.NotEqual(DecisionKind.Probe, seen.S.Decision.Kind);
+            };
+            var s = p.Record(world.Model, 80, concurrent: 1, writing: w => w < joinAt ? 1 : 4);
+            Assert.True(widened, $"seed {seed}: never took the widened seed ({s.Reason})");
+            Assert.Equal(cheapest, s.Choices[s.SettledIndex].Label);
+        }
     }
 
     [Fact]
