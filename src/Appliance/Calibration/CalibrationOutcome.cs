@@ -32,7 +32,8 @@ public static class Tuning
         var best = BestPerKind(profile, bulk, reasons);
         int Size(WritePathKind k) => best.TryGetValue(k, out var t) ? t.Choice.SizeBytes : factory.DefaultChoice(k).SizeBytes;
 
-        var ordered = best.Values.OrderBy(t => t.NsPerByte).Select(t => t.Choice.Label).ToList();
+        var measured = best.Values.OrderBy(t => t.NsPerByte).Select(t => t.Choice).ToList();
+        var ordered = measured.Select(c => c.Label).ToList();
         var listedKinds = profile.Selector.Candidates.Select(t => PathChoice.TryParse(t, w, out var c) ? c.Kind : (WritePathKind?)null)
             .OfType<WritePathKind>().Distinct();
         foreach (var kind in listedKinds.Where(k => !best.ContainsKey(k)))
@@ -51,18 +52,22 @@ public static class Tuning
         {
             var cheapest = group.MinBy(t => t.NsPerByte)!;
             var mine = group.FirstOrDefault(t => t.BatchBytes == w.BatchBytes);
-            var chosen = mine is not null && cheapest.NsPerByte > mine.NsPerByte * (1 - margin) ? mine : cheapest;
+            var chosen = KeptUnlessBeaten(mine, cheapest, margin);
             batchOf[group.Key] = chosen.BatchBytes;
             reasons.Add($"batch of {chosen.Choice.Label}: {BatchText(chosen.BatchBytes)} at {chosen.NsPerByte:F3} ns/B on a live stream" +
                         (mine is null || chosen == mine ? "" : $" against {BatchText(mine.BatchBytes)} at {mine.NsPerByte:F3}"));
         }
-        if (ordered.Count > 0 && PathChoice.TryParse(ordered[0], w, out var lead) && batchOf.TryGetValue(lead.Kind, out int leadBatch)) batch = leadBatch;
+        if (measured.Count > 0 && batchOf.TryGetValue(measured[0].Kind, out int leadBatch)) batch = leadBatch;
         else if (batchOf.Count > 0) batch = batchOf.Values.First();
-        for (int i = 0; i < best.Count; i++)   // the measured kinds come first; the base's tail is left as it is
-            if (PathChoice.TryParse(ordered[i], w, out var c) && batchOf.TryGetValue(c.Kind, out int own) && own != batch)
+        for (int i = 0; i < measured.Count; i++)   // the measured kinds come first; the base's tail is left as it is
+            if (batchOf.TryGetValue(measured[i].Kind, out int own) && own != batch)
                 ordered[i] += "@" + BatchText(own);
         return new TunedValues(Size(WritePathKind.Buffered), Size(WritePathKind.Splice), Size(WritePathKind.Direct), batch, ordered, reasons);
     }
+
+    /// <summary>The profile's own trial (<paramref name="mine"/>) unless the cheapest beats it by more than the margin.</summary>
+    private static TrialResult KeptUnlessBeaten(TrialResult? mine, TrialResult cheapest, double margin) =>
+        mine is not null && cheapest.NsPerByte > mine.NsPerByte * (1 - margin) ? mine : cheapest;
 
     private static string BatchText(int bytes) => bytes == 0 ? "off" : SizeText.Format(bytes);
 
@@ -80,7 +85,7 @@ public static class Tuning
             int current = factory.DefaultChoice(group.Key).SizeBytes;
             var cheapest = group.MinBy(t => t.NsPerByte)!;
             var mine = group.FirstOrDefault(t => t.Choice.SizeBytes == current);
-            best[group.Key] = mine is not null && cheapest.NsPerByte > mine.NsPerByte * (1 - margin) ? mine : cheapest;
+            best[group.Key] = KeptUnlessBeaten(mine, cheapest, margin);
             reasons?.Add(best[group.Key] != mine
                 ? $"{group.Key.Name()}: {cheapest.Choice.Label} at {cheapest.NsPerByte:F3} ns/B" + (mine is null ? "" : $" against {mine.Choice.Label} at {mine.NsPerByte:F3}")
                 : cheapest == mine ? $"{group.Key.Name()}: {mine.Choice.Label} (the profile's) cheapest at {mine.NsPerByte:F3} ns/B"

@@ -22,7 +22,7 @@ public sealed partial class Recording
         if (_selector?.Condition is { } condition)
         {
             int active = _store.ActiveCount;
-            if (condition.BandJudging) _store.Selection.ObserveCondition(_selector, sample, active);
+            _store.Selection.ObserveCondition(_selector, sample, active);
             // §6: a window spans the counts at its two ends; one of them out of the band is another
             // condition's window (the last recordings of a burst run alone).
             _selector.WindowOutOfBand = LearnedCondition.BandOf(active) != condition.Band

@@ -78,8 +78,7 @@ public sealed class SelectionContext
     /// </summary>
     public void ObserveCondition(Selector s, in CostSample sample, int writing)
     {
-        if (s.Condition is not { BandJudging: true } condition) return;
-        if (!condition.Observe(sample, writing) || !s.InStartRound) return;
+        if (s.Condition is not { } condition || !condition.Observe(sample, writing) || !s.InStartRound) return;
         var (seed, from) = Learned.Seed(LearnedKey, condition.Band);
         s.OfferWidenedSeed(seed, from);
     }

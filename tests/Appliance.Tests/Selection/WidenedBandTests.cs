@@ -24,11 +24,15 @@ public class WidenedBandTests
         foreach (var c in new[] { Buffered, Splice, Direct }) Assert.True(few!.ContainsKey(c.Label), $"{c.Label} not learned in x2-4");
     }
 
-    /// <summary>Windows the recording spent on each path, counted as the protocol feeds them.</summary>
-    private static Dictionary<string, int> CountWindows(SelectorProtocol p)
+    /// <summary>Windows the recording spent on each path, counted as the protocol feeds them; <paramref name="then"/> after each count.</summary>
+    private static Dictionary<string, int> CountWindows(SelectorProtocol p, Action<Seen>? then = null)
     {
         var on = new Dictionary<string, int>();
-        p.OnEach = seen => on[seen.On.Label] = on.GetValueOrDefault(seen.On.Label) + 1;
+        p.OnEach = seen =>
+        {
+            on[seen.On.Label] = on.GetValueOrDefault(seen.On.Label) + 1;
+            then?.Invoke(seen);
+        };
         return on;
     }
 
@@ -58,13 +62,9 @@ public class WidenedBandTests
         // once 500 ms of its windows have passed (16.8 ms each at the model's 500 MB/s: 30 windows).
         using var p = new SelectorProtocol(SelectorScenarios.Opts());
         LearnFew(p);
-        var on = CountWindows(p);
         var firstOff = -1;
-        p.OnEach = seen =>
-        {
-            on[seen.On.Label] = on.GetValueOrDefault(seen.On.Label) + 1;
-            if (firstOff < 0 && seen.On != Direct) firstOff = on.Values.Sum() - 1;
-        };
+        Dictionary<string, int> on = null!;
+        on = CountWindows(p, seen => { if (firstOff < 0 && seen.On != Direct) firstOff = on.Values.Sum() - 1; });
         var s = p.Record(Ntfs, 64, concurrent: 1, writing: _ => 1);
 
         Assert.Equal(ConcurrencyBand.One, s.Condition!.Band);
