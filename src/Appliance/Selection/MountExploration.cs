@@ -14,7 +14,8 @@ namespace Recd.Selection;
 /// windows after it measured 0.03 ns/B (13%) dearer than direct's beside them in another daemon for
 /// the rest of the recording; a ranking confirmed again and again needs asking ever less often.
 /// It also holds what the mount's recordings do at once: the probe rounds running at their starts,
-/// per band (R1a), and how many recordings are settled on each path (R1b's crowds).
+/// per band (R1a), how many recordings are settled on each path (R1b's crowds), and the checks of a
+/// learned start one recording takes for the others of its condition (R14).
 /// </summary>
 public sealed class MountExploration
 {
@@ -25,6 +26,9 @@ public sealed class MountExploration
     private const int MaxBackoff = 8;
     private readonly int[] _probeRounds = new int[Enum.GetValues<ConcurrencyBand>().Length];
     private readonly Dictionary<string, int> _crowd = [];
+
+    /// <summary>R14's checks of learned starts, shared by the mount's recordings of one condition.</summary>
+    public SharedChecks Checks { get; } = new();
 
     /// <summary>
     /// R1a: a recording beginning asks to run a probe round at its start; granted while fewer than

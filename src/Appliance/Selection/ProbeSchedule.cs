@@ -5,7 +5,7 @@ namespace Recd.Selection;
 /// recording as soon as the budgets allow, every ReprobeEveryWindows the stalest path that fits them,
 /// and for the mount the path its turn names.
 /// </summary>
-internal sealed class ProbeSchedule(SelectorOptions o, CostEstimate e, ExplorationBudget budget)
+internal sealed class ProbeSchedule(SelectorOptions o, CostEstimate e, ExplorationBudget budget, Func<int, bool> checkedElsewhere)
 {
     /// <summary>The window of the last re-probe R14 or R15 took.</summary>
     public int LastProbe { get; set; }
@@ -16,11 +16,14 @@ internal sealed class ProbeSchedule(SelectorOptions o, CostEstimate e, Explorati
     /// R14: an available path other than the chosen one with no window in this recording whose probe
     /// fits the budgets, or -1; with <paramref name="costToo"/> false (the chosen path leaves data
     /// queued) the byte budget alone, for a path that could witness starvation: one whose windows on
-    /// this mount mostly stayed in dirty page cache cannot, so the exemption would buy nothing.
+    /// this mount mostly stayed in dirty page cache cannot, so the exemption would buy nothing. With
+    /// <paramref name="costToo"/>, a path another recording of this condition checked beside the same
+    /// chosen path while this one was written (<paramref name="checkedElsewhere"/>) is seen.
     /// </summary>
     public int UnseenHere(int settled, bool costToo)
     {
-        bool Fits(int i) => i != settled && !e.Costs[i].Excluded && e.WindowsHere[i] == 0 && Affordable(settled, i, costToo || e.Costs[i].AbsorbedShare >= 0.5);
+        bool Fits(int i) => i != settled && !e.Costs[i].Excluded && e.WindowsHere[i] == 0 && !(costToo && checkedElsewhere(i))
+            && Affordable(settled, i, costToo || e.Costs[i].AbsorbedShare >= 0.5);
         // The mount's turn first: where probes are rare (paid from a backed-off mount budget), taking
         // paths in index order left the runner-up unasked while buffered took every turn.
         int pick = budget.Mount is null ? -1 : TurnPick(settled, budget.Mount.Turn);

@@ -3,10 +3,11 @@ namespace Recd.Selection;
 /// <summary>R1b, the crowd limit: which path's crowd a recording joins at its start, and leaving it at the end.</summary>
 public sealed partial class Selector
 {
-    /// <summary>The recording ended: a probe round it was still running is given back to the mount, and it leaves its path's crowd (R1).</summary>
+    /// <summary>The recording ended: a probe round it was still running is given back to the mount, a check it claimed is dropped (R14), and it leaves its path's crowd (R1).</summary>
     public void Finish()
     {
         _round?.End();
+        AnswerCheck(beside: false, rankingHeld: false); // a check in flight will not be judged
         if (_leftCrowd) return;
         _leftCrowd = true;
         if (_settled >= 0) _budget.Mount?.MoveCrowd(_choices[_settled].Label, null);

@@ -53,19 +53,12 @@ public sealed partial class Selector
                 return MoveTo(other, new Phase(PhaseKind.Reprobe, other, Payer: ProbePayer.ForMount), new Decision(DecisionKind.ProbeForMount, other, Age: Age(other)));
             }
         }
-        if (WorthChanging && _current == _settled)
+        if (WorthChanging && _current == _settled && PickReprobe() is var stale and >= 0)
         {
-            // R14 first (whatever its cost while the chosen path leaves data queued), then R15.
-            int stale = _schedule.UnseenHere(_settled, costToo: _e.Costs[_settled].KeptUp);
-            if (stale < 0 && _window - _schedule.LastProbe >= _o.ReprobeEveryWindows) stale = _schedule.Stalest(_settled, _window);
-            if (stale >= 0)
-            {
-                _schedule.LastProbe = _window;
-                bool mountPays = _budget.Mount is not null && !_budget.OwnCostFits(SettledNs, _e.Cost(stale));
-                if (mountPays) _budget.Mount!.TakeTurn();
-                return MoveTo(stale, new Phase(PhaseKind.Reprobe, stale, Payer: mountPays ? ProbePayer.Mount : ProbePayer.Own),
-                    new Decision(DecisionKind.Reprobe, stale, Age: Age(stale)));
-            }
+            bool mountPays = _budget.Mount is not null && !_budget.OwnCostFits(SettledNs, _e.Cost(stale));
+            if (mountPays) _budget.Mount!.TakeTurn();
+            return MoveTo(stale, new Phase(PhaseKind.Reprobe, stale, Payer: mountPays ? ProbePayer.Mount : ProbePayer.Own),
+                new Decision(DecisionKind.Reprobe, stale, Age: Age(stale)));
         }
         if (_current == _settled) return Current;
         var back = new Decision(DecisionKind.Return, _settled, _current, _e.Cost(_settled), _e.Costs[_settled].BytesPerSecond,

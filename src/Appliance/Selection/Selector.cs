@@ -36,7 +36,8 @@ public sealed partial class Selector
         _e = new CostEstimate(choices, learned, options.ProbeWindows);
         _budget = new ExplorationBudget(options, mount);
         _guard = new StarvationGuard(options);
-        _schedule = new ProbeSchedule(options, _e, _budget);
+        _schedule = new ProbeSchedule(options, _e, _budget, CheckedElsewhere);
+        _probedAt = _begun = mount?.Checks.Now() ?? 0;
         _crowdSeen = new int[choices.Length];
         _crowdBeside = new int[choices.Length];
         // R1: settled on the cheapest seeded figure when the seed covers the candidates (or the
@@ -197,6 +198,7 @@ public sealed partial class Selector
             if (!_e.Costs[i].Unavailable) next = i;
         if (next < 0) throw new InvalidOperationException($"no write path is available: {_choices[_current].Label} unavailable here ({why})");
         bool probing = _phase.Kind == PhaseKind.Probing;
+        AnswerCheck(beside: false, rankingHeld: false);
         if (_settled == _current) Settle(next);
         _guard.ClearSuspect();
         var phase = probing ? new Phase(PhaseKind.Probing, next, Left: _o.ProbeWindows - _e.Costs[next].Windows) : Phase.Steady;
@@ -206,11 +208,13 @@ public sealed partial class Selector
     /// <summary>R4 and R5 on the window just measured, and the mount's answer when it paid for this probe (R16).</summary>
     private void Observe(in CostSample s, bool probing)
     {
-        if (s.Bytes <= 0) return;
         int i = _current;
-        bool beside = _e.Fold(i, s, _settled, probing, _window, _o.CostView, WindowOutOfBand);
+        bool beside = s.Bytes > 0 && _e.Fold(i, s, _settled, probing, _window, _o.CostView, WindowOutOfBand);
+        bool held = beside && _e.RatioToLevel(i, _settled) > 1 + _o.SwitchMargin;
+        AnswerCheck(beside, held); // R14's claim, if this was its window
+        if (s.Bytes <= 0) return;
         if (beside && _phase.Kind == PhaseKind.Reprobe && _phase.Payer != ProbePayer.Own)
-            _budget.Mount!.Outcome(rankingHeld: _e.RatioToLevel(i, _settled) > 1 + _o.SwitchMargin, runnerUp: _e.CheapestExcept(_settled) == i);
+            _budget.Mount!.Outcome(rankingHeld: held, runnerUp: _e.CheapestExcept(_settled) == i);
         if (_guard.Judge(_e, i, _settled, probing, _window, out var dropped)) _decision = dropped;
     }
 

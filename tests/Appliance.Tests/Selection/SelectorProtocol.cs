@@ -56,59 +56,114 @@ internal sealed class SelectorProtocol : IDisposable
     public Selector Record(Func<At, Modelled> model, int windows, int concurrent = 1, long length = -1, StringBuilder? trace = null,
         Func<int, int>? writing = null)
     {
-        int r = Recordings++;
-        var o = Context.Options;
-        var s = Context.NewSelector(concurrent, directUsable: !_directUnavailable);
-        var current = s.Current;
-        bool settling = false, started = false;
-        long written = 0;
-        var line = new Trace(trace, r);
-        for (int w = 0; w < windows && (length < 0 || written < length); w++)
+        var run = new Run(this, model, concurrent, length, trace, writing);
+        for (int w = 0; w < windows && run.Step(w); w++) { }
+        return run.End();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="count"/> recordings begun together (each while all of them are on the root),
+    /// their windows interleaved one by one as their threads would close them; up to
+    /// <paramref name="windows"/> each; <paramref name="endsNow"/> (recording, its selector) ends one early
+    /// after any window. Returns the selectors as they ended, in begin order.
+    /// </summary>
+    public Selector[] RecordTogether(Func<At, Modelled> model, int windows, int count, StringBuilder? trace = null,
+        Func<int, Selector, bool>? endsNow = null)
+    {
+        var runs = Enumerable.Range(0, count).Select(_ => new Run(this, model, count, -1, trace, _ => count)).ToArray();
+        var ended = new Selector?[count];
+        for (int w = 0; w < windows; w++)
+            for (int r = 0; r < count; r++)
+            {
+                if (ended[r] is not null) continue;
+                runs[r].Step(w);
+                if (endsNow?.Invoke(r, runs[r].Selector) == true) ended[r] = runs[r].End();
+            }
+        for (int r = 0; r < count; r++) ended[r] ??= runs[r].End();
+        return [.. ended.Select(s => s!)];
+    }
+
+    /// <summary>One recording driven window by window, with the calls Recording.OnWindow makes in its order.</summary>
+    private sealed class Run
+    {
+        private readonly SelectorProtocol _p;
+        private readonly Func<At, Modelled> _model;
+        private readonly long _length;
+        private readonly StringBuilder? _trace;
+        private readonly Func<int, int>? _writing;
+        private readonly int _r;
+        private readonly Selector _s;
+        private readonly Trace _line;
+        private PathChoice _current;
+        private bool _settling, _started;
+        private long _written;
+
+        public Run(SelectorProtocol p, Func<At, Modelled> model, int concurrent, long length, StringBuilder? trace, Func<int, int>? writing)
         {
-            var m = model(new At(current, r, w, settling));
+            (_p, _model, _length, _trace, _writing) = (p, model, length, trace, writing);
+            _r = p.Recordings++;
+            _s = p.Context.NewSelector(concurrent, directUsable: !p._directUnavailable);
+            _current = _s.Current;
+            _line = new Trace(trace, _r);
+        }
+
+        /// <summary>Window <paramref name="w"/>; false once a Content-Length has been written.</summary>
+        public bool Step(int w)
+        {
+            if (_length >= 0 && _written >= _length) return false;
+            var o = _p.Context.Options;
+            var s = _s;
+            var m = _model(new At(_current, _r, w, _settling));
             if (m.Unavailable)
             {
                 // The path refused before moving a byte: the meter is reset, the window never closes.
-                if (current.Kind == WritePathKind.Direct) _directUnavailable = true;
-                current = s.MarkUnavailable("EINVAL");
-                settling = true;
-                line.Add(w, current.Label + " " + DecisionKinds.Of(s));
-                continue;
+                if (_current.Kind == WritePathKind.Direct) _p._directUnavailable = true;
+                _current = s.MarkUnavailable("EINVAL");
+                _settling = true;
+                _line.Add(w, _current.Label + " " + DecisionKinds.Of(s));
+                return true;
             }
             long bytes = Math.Max(1, Math.Min(o.WindowBytes, (long)(m.Rate * o.WindowMs / 1000)));
-            if (length >= 0) bytes = Math.Min(bytes, length - written);
+            if (_length >= 0) bytes = Math.Min(bytes, _length - _written);
             var sample = new CostSample(bytes, (long)(m.Cost * bytes), (long)(bytes / m.Rate * 1e9), (long)(m.Cost * bytes * 1.2), m.Backlog, m.Absorbed);
-            written += bytes;
-            Context.ObserveCondition(s, sample, writing?.Invoke(w) ?? 0);
-            var on = current;
-            var seen = new Seen(s, on, settling, s.Phase, s.SettledIndex, s.ExplorationExtraNs, sample);
-            if (!started)
+            _written += bytes;
+            _p.Context.ObserveCondition(s, sample, _writing?.Invoke(w) ?? 0);
+            var on = _current;
+            var seen = new Seen(s, on, _settling, s.Phase, s.SettledIndex, s.ExplorationExtraNs, sample);
+            if (!_started)
             {
-                started = true;
-                settling = false;
+                _started = true;
+                _settling = false;
                 s.OnStartWindow(sample);
-                line.Add(w, on.Label + " start-window");
+                _line.Add(w, on.Label + " start-window");
             }
-            else if (settling)
+            else if (_settling)
             {
-                settling = false;
+                _settling = false;
                 s.OnSwitchWindow(sample);
-                line.Add(w, on.Label + " switch-window");
+                _line.Add(w, on.Label + " switch-window");
             }
             else
             {
-                s.RemainingBytes = length < 0 ? long.MaxValue : Math.Max(0, length - written);
+                s.RemainingBytes = _length < 0 ? long.MaxValue : Math.Max(0, _length - _written);
                 var next = s.OnWindow(sample);
-                line.Add(w, on.Label + " " + DecisionKinds.Of(s));
-                if (next != current) { current = next; settling = true; }
+                _line.Add(w, on.Label + " " + DecisionKinds.Of(s));
+                if (next != _current) { _current = next; _settling = true; }
             }
-            OnEach?.Invoke(seen);
+            _p.OnEach?.Invoke(seen);
+            return true;
         }
-        line.Flush();
-        s.Finish(); // as Recording.Finish does, before its costs are merged
-        Context.Learned.Merge(Context.LearnedKey, s);
-        if (trace is not null) trace.AppendLine($"r{r} end {End(s)}");
-        return s;
+
+        public Selector Selector => _s;
+
+        public Selector End()
+        {
+            _line.Flush();
+            _s.Finish(); // as Recording.Finish does, before its costs are merged
+            _p.Context.Learned.Merge(_p.Context.LearnedKey, _s);
+            _trace?.AppendLine($"r{_r} end {SelectorProtocol.End(_s)}");
+            return _s;
+        }
     }
 
     /// <summary>The end state the regression table freezes: figures rounded where float order could move the last digit.</summary>
