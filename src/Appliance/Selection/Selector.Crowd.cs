@@ -34,9 +34,13 @@ public sealed partial class Selector
         }
     }
 
+    /// <summary>R1b: what path <paramref name="i"/> may carry, twice the crowd it was measured with (at least ProbeRoundsPerBand).</summary>
+    private int CrowdLimit(int i) => Math.Max(_o.ProbeRoundsPerBand, 2 * _e.Costs[i].Crowd);
+
     /// <summary>
-    /// R1's crowd limit: the cheapest learned path that carries fewer of the mount's recordings now
-    /// than twice the crowd it was measured with (at least ProbeRoundsPerBand), else
+    /// R1's crowd limit: the cheapest learned path while it carries fewer of the mount's recordings now
+    /// than twice the crowd it was measured with (at least ProbeRoundsPerBand); held back, a path proven
+    /// at the crowd it would carry, else the next cheapest within its limit, else
     /// <paramref name="best"/>; joined to its crowd. A figure measured beside others says little of a
     /// crowd: on ext4 at x16 a buffered window beside direct or splice measured 0.25-0.45 ns/B and
     /// 0.65-0.95 once most of the run's recordings were on buffered. The crowd a path may take
@@ -47,20 +51,34 @@ public sealed partial class Selector
         if (_budget.Mount is not { } mount) return best;
         // Held back only for a path it could stand in for: one dearer than twice the crowded figure
         // stays dearer even if that figure is off by the 2.2x measured above (ntfs-3g: buffered and
-        // splice cost 10-18x direct, so a recording held off direct there could only lose).
+        // splice cost 10-18x direct, so a recording held off direct there could only lose). Unless the
+        // figure stayed in dirty page cache: such a path pays later, in writeback (R4: splice on ext4
+        // 0.24 ns/B absorbed, 2.0 throttled), so twice it bounds nothing. Seen at ext4 x16 (stop 22):
+        // buffered learned at 0.118 ns/B from one absorbed window beside the rest, every other path
+        // above twice that, and nine recordings of the next run on it.
+        var crowded = _e.Costs[best];
+        double bar = crowded.AbsorbedShare >= 0.5 ? double.PositiveInfinity : 2 * crowded.NsPerByte;
         Span<int> order = stackalloc int[_e.Count];
         int n = 0;
         for (int i = 0; i < _e.Count; i++)
         {
             var c = _e.Costs[i];
-            if (c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte) || c.NsPerByte > 2 * _e.Costs[best].NsPerByte) continue;
+            if (c.Windows == 0 || c.Excluded || double.IsNaN(c.NsPerByte) || c.NsPerByte > bar) continue;
             int at = n++;
             for (; at > 0 && _e.Costs[order[at - 1]].NsPerByte > c.NsPerByte; at--) order[at] = order[at - 1];
             order[at] = i;
         }
         // Checked and joined under the mount's lock: sixteen recordings begin on sixteen threads at once.
-        foreach (int i in order[..n])
-            if (mount.TryJoinCrowd(_choices[i].Label, Math.Max(_o.ProbeRoundsPerBand, 2 * _e.Costs[i].Crowd))) return i;
+        if (n > 0 && mount.TryJoinCrowd(_choices[order[0]].Label, CrowdLimit(order[0]))) return order[0];
+        // Held back: first on a path proven at the load it would carry (it carried that many while a
+        // merged recording measured it), then on the cheapest within its limit. The next cheapest may be
+        // as unproven as the cheapest: ext4 x16 (stop 22), the second run after the change held 10 back
+        // from splice and put 4 of them on buffered, measured only beside the others (+74% that run),
+        // while direct had carried 13 in the run before.
+        foreach (int i in order[1..n])
+            if (_e.Costs[i].Crowd > 0 && mount.TryJoinCrowd(_choices[i].Label, _e.Costs[i].Crowd)) return i;
+        foreach (int i in order[1..n])
+            if (mount.TryJoinCrowd(_choices[i].Label, CrowdLimit(i))) return i;
         mount.MoveCrowd(null, _choices[best].Label);
         return best;
     }
