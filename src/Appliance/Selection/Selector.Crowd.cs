@@ -38,9 +38,8 @@ public sealed partial class Selector
     private int CrowdLimit(int i) => Math.Max(_o.ProbeRoundsPerBand, 2 * _e.Costs[i].Crowd);
 
     /// <summary>
-    /// R1's crowd limit: the cheapest learned path while it carries fewer of the mount's recordings now
-    /// than twice the crowd it was measured with (at least ProbeRoundsPerBand); held back, a path proven
-    /// at the crowd it would carry, else the next cheapest within its limit, else
+    /// R1's crowd limit: the cheapest learned path that carries fewer of the mount's recordings now
+    /// than twice the crowd it was measured with (at least ProbeRoundsPerBand), else
     /// <paramref name="best"/>; joined to its crowd. A figure measured beside others says little of a
     /// crowd: on ext4 at x16 a buffered window beside direct or splice measured 0.25-0.45 ns/B and
     /// 0.65-0.95 once most of the run's recordings were on buffered. The crowd a path may take
@@ -69,15 +68,7 @@ public sealed partial class Selector
             order[at] = i;
         }
         // Checked and joined under the mount's lock: sixteen recordings begin on sixteen threads at once.
-        if (n > 0 && mount.TryJoinCrowd(_choices[order[0]].Label, CrowdLimit(order[0]))) return order[0];
-        // Held back: first on a path proven at the load it would carry (it carried that many while a
-        // merged recording measured it), then on the cheapest within its limit. The next cheapest may be
-        // as unproven as the cheapest: ext4 x16 (stop 22), the second run after the change held 10 back
-        // from splice and put 4 of them on buffered, measured only beside the others (+74% that run),
-        // while direct had carried 13 in the run before.
-        foreach (int i in order[1..n])
-            if (_e.Costs[i].Crowd > 0 && mount.TryJoinCrowd(_choices[i].Label, _e.Costs[i].Crowd)) return i;
-        foreach (int i in order[1..n])
+        foreach (int i in order[..n])
             if (mount.TryJoinCrowd(_choices[i].Label, CrowdLimit(i))) return i;
         mount.MoveCrowd(null, _choices[best].Label);
         return best;
