@@ -22,12 +22,13 @@ from bench import GiB   # noqa: E402
 last_details = []
 
 
-def run(root, native, base, cond, best, rounds, seconds):
-    """Per measured round [auto CPU-s/GiB, best CPU-s/GiB], and what the manifests said auto ran on."""
+def run(root, native, base, cond, best, rounds, seconds, first="auto"):
+    """Per measured round [auto CPU-s/GiB, best CPU-s/GiB], and what the manifests said auto ran on.
+    first: the policy on auto's side (a static path there makes an A/A run: the harness's own bias)."""
     streams, write = live_bench.parse_condition(cond)
     per = live_bench.RATE // 8 * seconds
     sides = duet.Sides(root, base, f"liveduet-{cond}", commit_at_end=False)
-    policies = ["auto", best]
+    policies = [first, best]
     out, auto_paths = [], {}
     last_details.clear()
     try:
@@ -80,17 +81,19 @@ def main():
     ap.add_argument("--best", default="direct", help="the static path auto runs beside")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=90)
+    ap.add_argument("--first", default="auto",
+                    help="the policy on auto's side: a static path (--first direct --best direct) is an A/A run, the duet's own bias")
     o = ap.parse_args()
     base = __import__("tempfile").mkdtemp(prefix="recd-live-duet-", dir="/tmp")
     try:
-        per_round, auto_paths = run(o.root, os.path.join(o.root, "native/build"), base, o.condition, o.best, o.rounds, o.seconds)
+        per_round, auto_paths = run(o.root, os.path.join(o.root, "native/build"), base, o.condition, o.best, o.rounds, o.seconds, o.first)
     finally:
         __import__("shutil").rmtree(base, ignore_errors=True)
     a, b = [r[0] for r in per_round], [r[1] for r in per_round]
     q = bench.paired_ratio(a, b)
     total = sum(auto_paths.values()) or 1
     print(f"{o.condition}, {o.seconds} s per recording, {o.rounds} rounds after 1 not counted (machine shared: noisy):")
-    print(f"  auto {bench.fmt(a, digits=3)}, {o.best} {bench.fmt(b, digits=3)}; auto/{o.best} {q[0]:.3f} [{q[1]:.3f}-{q[2]:.3f}]; "
+    print(f"  {o.first} {bench.fmt(a, digits=3)}, {o.best} {bench.fmt(b, digits=3)}; {o.first}/{o.best} {q[0]:.3f} [{q[1]:.3f}-{q[2]:.3f}]; "
           "per round " + ", ".join(f"{x / y:.3f}" for x, y in per_round))
     print("  auto's bytes: " + ", ".join(f"{p} {v / total:.0%}" for p, v in sorted(auto_paths.items(), key=lambda kv: -kv[1])))
     for d in last_details:
