@@ -50,13 +50,8 @@ public sealed partial class Selector
         if (_budget.Mount is not { } mount) return best;
         // Held back only for a path it could stand in for: one dearer than twice the crowded figure
         // stays dearer even if that figure is off by the 2.2x measured above (ntfs-3g: buffered and
-        // splice cost 10-18x direct, so a recording held off direct there could only lose). Unless the
-        // figure stayed in dirty page cache: such a path pays later, in writeback (R4: splice on ext4
-        // 0.24 ns/B absorbed, 2.0 throttled), so twice it bounds nothing. Seen at ext4 x16 (stop 22):
-        // buffered learned at 0.118 ns/B from one absorbed window beside the rest, every other path
-        // above twice that, and nine recordings of the next run on it.
-        var crowded = _e.Costs[best];
-        double bar = crowded.AbsorbedShare >= 0.5 ? double.PositiveInfinity : 2 * crowded.NsPerByte;
+        // splice cost 10-18x direct, so a recording held off direct there could only lose).
+        double bar = 2 * _e.Costs[best].NsPerByte;
         Span<int> order = stackalloc int[_e.Count];
         int n = 0;
         for (int i = 0; i < _e.Count; i++)

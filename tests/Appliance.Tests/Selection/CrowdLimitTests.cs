@@ -125,41 +125,6 @@ public class CrowdLimitTests
         foreach (var s in begun) s.Finish();
     }
 
-    /// <summary>
-    /// The exemption above is for a figure measured on the storage. One that stayed in dirty page cache
-    /// is one draw of two (R4): ext4 x16 (stop 22) learned buffered at 0.118 ns/B from one absorbed
-    /// window beside the rest, splice and direct above twice that, and nine recordings of the next run
-    /// left the probe round to two and settled on buffered; in another run fifteen started on splice,
-    /// learned at 0.254 from absorbed windows, and that run cost 4x the static splice run beside it.
-    /// </summary>
-    [Fact]
-    public void AnAbsorbedFigureDoesNotKeepTheCrowdFromPathsDearerThanTwiceIt()
-    {
-        var mount = new MountExploration();
-        var o = SelectorScenarios.Opts();
-        var seed = new Dictionary<string, PathCost>
-        {
-            [Buffered.Label] = new() { NsPerByte = 0.118, BytesPerSecond = 1.3e9, Windows = 1, AbsorbedShare = 1 },
-            [Splice.Label] = new() { NsPerByte = 0.318, BytesPerSecond = 1.4e9, Windows = 9, AbsorbedShare = 1 },
-            [Direct.Label] = new() { NsPerByte = 0.407, BytesPerSecond = 1.5e8, Windows = 64, Crowd = 12 },
-        };
-        var begun = Enumerable.Range(0, 16)
-            .Select(_ => new Selector(o, [Direct, Splice, Buffered], seed, mount, mount.ClaimProbeRound(ConcurrencyBand.Many, o.ProbeRoundsPerBand)))
-            .ToList();
-        var shared = begun.Where(s => s.Decision.Kind == DecisionKind.StartShared).ToList();
-        Assert.Equal(14, shared.Count);
-        Assert.Equal([2, 2, 10], new[] { Buffered, Splice, Direct }.Select(p => shared.Count(s => s.Current == p)));
-        foreach (var s in begun) s.Finish();
-
-        // Measured on the storage, the same figure keeps them: only a path within twice it stands in.
-        seed[Buffered.Label] = new() { NsPerByte = 0.118, BytesPerSecond = 1.3e9, Windows = 1, AbsorbedShare = 0 };
-        mount = new MountExploration();
-        begun = [.. Enumerable.Range(0, 16)
-            .Select(_ => new Selector(o, [Direct, Splice, Buffered], seed, mount, mount.ClaimProbeRound(ConcurrencyBand.Many, o.ProbeRoundsPerBand)))];
-        Assert.All(begun.Where(s => s.Decision.Kind == DecisionKind.StartShared), s => Assert.Equal(Buffered, s.Current));
-        foreach (var s in begun) s.Finish();
-    }
-
     [Fact]
     public void ACrowdedPathIsNotLeftForOneDearerThanTwiceIt()
     {
