@@ -31,11 +31,9 @@ internal sealed class CostEstimate
         Costs = new PathCost[n];
         WindowsHere = new int[n];
         LastWindow = new int[n];
-        Array.Fill(LastWindow, NeverHere);
         AsMeasured = new double[n];
-        Array.Fill(AsMeasured, double.NaN);
         LastOutOfBand = new bool[n];
-        for (int i = 0; i < n; i++) Costs[i] = new PathCost { NsPerByte = double.NaN };
+        Clear();
         Seed(choices, seed, probeWindows);
     }
 
@@ -47,16 +45,22 @@ internal sealed class CostEstimate
     /// </summary>
     public void Reseed(IReadOnlyList<PathChoice> choices, IReadOnlyDictionary<string, PathCost> seed, int probeWindows)
     {
+        Clear();
+        Seed(choices, seed, probeWindows);
+    }
+
+    /// <summary>Nothing measured, nothing seeded; a path that refused here (R17) stays refused.</summary>
+    private void Clear()
+    {
         for (int i = 0; i < Costs.Length; i++)
         {
-            Costs[i] = new PathCost { NsPerByte = double.NaN, Unavailable = Costs[i].Unavailable };
+            Costs[i] = new PathCost { NsPerByte = double.NaN, Unavailable = Costs[i]?.Unavailable ?? false };
             WindowsHere[i] = 0;
             LastWindow[i] = NeverHere;
             AsMeasured[i] = double.NaN;
             LastOutOfBand[i] = false;
         }
         ChosenRaw = double.NaN;
-        Seed(choices, seed, probeWindows);
     }
 
     private void Seed(IReadOnlyList<PathChoice> choices, IReadOnlyDictionary<string, PathCost>? seed, int probeWindows)

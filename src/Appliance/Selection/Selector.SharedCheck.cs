@@ -12,9 +12,7 @@ public sealed partial class Selector
 {
     private readonly long _begun;
     private long _probedAt;
-    private Claim? _claim;
-
-    private readonly record struct Claim(LearnedCondition Condition, string Probed, string Chosen, long Stamp);
+    private SharedChecks.Claim? _claim;
 
     /// <summary>The condition checks are shared in, or null (no mount, rate not judged yet: each recording checks for itself).</summary>
     private LearnedCondition? SharedIn =>
@@ -31,11 +29,8 @@ public sealed partial class Selector
     private bool TryClaimCheck(int i, long since)
     {
         if (SharedIn is not { } c) return true;
-        string probed = _choices[i].Label, chosen = _choices[_settled].Label;
-        long stamp = _budget.Mount!.Checks.TryClaim(c, probed, chosen, since);
-        if (stamp == 0) return false;
-        _claim = new Claim(c, probed, chosen, stamp);
-        return true;
+        _claim = _budget.Mount!.Checks.TryClaim(c, _choices[i].Label, _choices[_settled].Label, since);
+        return _claim is not null;
     }
 
     /// <summary>R14 or R15 took its turn (a probe, or another recording's check that answered it): R15's next is ReprobeEveryWindows on.</summary>
@@ -51,7 +46,7 @@ public sealed partial class Selector
         if (_claim is not { } k) return;
         _claim = null;
         var checks = _budget.Mount!.Checks;
-        if (beside) checks.Answer(k.Condition, k.Probed, k.Chosen, k.Stamp, rankingHeld);
-        else checks.Abandon(k.Condition, k.Probed, k.Chosen, k.Stamp);
+        if (beside) checks.Answer(k, rankingHeld);
+        else checks.Abandon(k);
     }
 }

@@ -17,9 +17,15 @@ public sealed class SharedChecks
     private long _clock;
     private readonly Dictionary<Key, Entry> _checks = [];
 
-    private readonly record struct Key(LearnedCondition Condition, string Probed, string Chosen);
+    private readonly record struct Key(LearnedCondition Condition, string Probed, string Chosen)
+    {
+        public static Key Of(Claim c) => new(c.Condition, c.Probed, c.Chosen);
+    }
 
     private readonly record struct Entry(long Stamp, bool Answered);
+
+    /// <summary>One recording's claim of a check, to answer or abandon.</summary>
+    public readonly record struct Claim(LearnedCondition Condition, string Probed, string Chosen, long Stamp);
 
     /// <summary>A stamp for a recording beginning: checks claimed after it were taken while it was written.</summary>
     public long Now() { lock (_gate) return ++_clock; }
@@ -31,41 +37,43 @@ public sealed class SharedChecks
     /// </summary>
     public bool Covered(LearnedCondition condition, string probed, string chosen, long since)
     {
-        lock (_gate) return _checks.TryGetValue(new Key(condition, probed, chosen), out var e) && e.Stamp > since;
+        lock (_gate) return CoveredLocked(new Key(condition, probed, chosen), since);
     }
 
-    /// <summary>Claims the check (its stamp), or 0 when another recording's covers it (checked and claimed at once).</summary>
-    public long TryClaim(LearnedCondition condition, string probed, string chosen, long since)
+    private bool CoveredLocked(Key key, long since) => _checks.TryGetValue(key, out var e) && e.Stamp > since;
+
+    /// <summary>Claims the check, or null when another recording's covers it (checked and claimed at once).</summary>
+    public Claim? TryClaim(LearnedCondition condition, string probed, string chosen, long since)
     {
         lock (_gate)
         {
             var key = new Key(condition, probed, chosen);
-            if (_checks.TryGetValue(key, out var e) && e.Stamp > since) return 0;
+            if (CoveredLocked(key, since)) return null;
             long stamp = ++_clock;
             _checks[key] = new Entry(stamp, Answered: false);
-            return stamp;
+            return new Claim(condition, probed, chosen, stamp);
         }
     }
 
     /// <summary>The claimed check's window was judged: it covers the others if the ranking held, else it is dropped.</summary>
-    public void Answer(LearnedCondition condition, string probed, string chosen, long stamp, bool rankingHeld)
+    public void Answer(Claim claim, bool rankingHeld)
     {
         lock (_gate)
         {
-            var key = new Key(condition, probed, chosen);
-            if (!_checks.TryGetValue(key, out var e) || e.Stamp != stamp) return;
+            var key = Key.Of(claim);
+            if (!_checks.TryGetValue(key, out var e) || e.Stamp != claim.Stamp) return;
             if (rankingHeld) _checks[key] = e with { Answered = true };
             else _checks.Remove(key);
         }
     }
 
     /// <summary>The claimed check will not be judged (the recording ended or moved on first): dropped.</summary>
-    public void Abandon(LearnedCondition condition, string probed, string chosen, long stamp)
+    public void Abandon(Claim claim)
     {
         lock (_gate)
         {
-            var key = new Key(condition, probed, chosen);
-            if (_checks.TryGetValue(key, out var e) && e.Stamp == stamp && !e.Answered) _checks.Remove(key);
+            var key = Key.Of(claim);
+            if (_checks.TryGetValue(key, out var e) && e.Stamp == claim.Stamp && !e.Answered) _checks.Remove(key);
         }
     }
 }

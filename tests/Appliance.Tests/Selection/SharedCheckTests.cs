@@ -94,18 +94,18 @@ public class SharedCheckTests
         var checks = new SharedChecks();
         var live = new LearnedCondition(ConcurrencyBand.Few, RateClass.Live);
         long a = checks.Now(), b = checks.Now();
-        long claim = checks.TryClaim(live, Splice.Label, Direct.Label, a);
-        Assert.NotEqual(0, claim);
+        var claim = checks.TryClaim(live, Splice.Label, Direct.Label, a);
+        Assert.NotNull(claim);
         Assert.True(checks.Covered(live, Splice.Label, Direct.Label, b));
-        Assert.Equal(0, checks.TryClaim(live, Splice.Label, Direct.Label, b));
+        Assert.Null(checks.TryClaim(live, Splice.Label, Direct.Label, b));
         Assert.False(checks.Covered(live, Splice.Label, Buffered.Label, b)); // beside another chosen path: not the same question
         Assert.False(checks.Covered(new LearnedCondition(ConcurrencyBand.Many, RateClass.Live), Splice.Label, Direct.Label, b));
-        checks.Abandon(live, Splice.Label, Direct.Label, claim);
+        checks.Abandon(claim.Value);
         Assert.False(checks.Covered(live, Splice.Label, Direct.Label, b));
-        long again = checks.TryClaim(live, Splice.Label, Direct.Label, b);
-        Assert.NotEqual(0, again);
-        checks.Answer(live, Splice.Label, Direct.Label, again, rankingHeld: true);
-        checks.Abandon(live, Splice.Label, Direct.Label, again); // answered: stays
+        var again = checks.TryClaim(live, Splice.Label, Direct.Label, b);
+        Assert.NotNull(again);
+        checks.Answer(again.Value, rankingHeld: true);
+        checks.Abandon(again.Value); // answered: stays
         Assert.True(checks.Covered(live, Splice.Label, Direct.Label, a));
         // A recording begun after the check was claimed asks for itself.
         Assert.False(checks.Covered(live, Splice.Label, Direct.Label, checks.Now()));
