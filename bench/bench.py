@@ -308,8 +308,9 @@ def main():
     ap.add_argument("--live-conditions", default="x1,x4,x16,x4-64k", help="with --live: streams[-64k][-veth], 1316-byte sends unless -64k; -veth: over a veth pair with GRO (bench/live_net.py)")
     ap.add_argument("--live-receivers", default="", help="with --live: e.g. recd:auto,c:splice,c:splice+batch (default: all)")
     ap.add_argument("--strace-seconds", type=int, default=10, help="with --live: the recd syscall-count runs (0: none)")
-    ap.add_argument("--live-duet-rounds", type=int, default=6,
-                    help="with --live: rounds of auto beside the best static path at once, per condition (0: none)")
+    ap.add_argument("--live-duet-rounds", type=int, default=8,
+                    help="with --live: rounds of auto beside the best static path at once, per condition (0: none; "
+                         "a multiple of 8 balances which role each policy runs in, bench/live_duet.py)")
     ap.add_argument("--bulk-size", type=int, default=256 << 20, help="with --live: bytes of recd's bulk run per path and round")
     ap.add_argument("--change", action="store_true",
                     help="with --selector: learn in one condition, then measure auto's regret right after a change to another")

@@ -445,8 +445,8 @@ def main(opts):
         for p, cnt in straces.items():
             print(f"  {p:9} " + ", ".join(f"{k} {v:.1f}" for k, v in cnt.items()))
     if duets:
-        print(f"\nlive duets: auto beside the best static path at the same time ({opts.live_duet_rounds} rounds after 1 not counted,"
-              " roles swapped every round, both daemons on CPU 1, senders on CPU 0), CPU-s/GiB up to the first sender's exit:")
+        print(f"\nlive duets: auto beside the best static path at the same time ({opts.live_duet_rounds} rounds after {live_duet.WARMUP} not counted,"
+              " daemons swapped every round, policies' roles every four, both daemons on CPU 1, senders on CPU 0), CPU-s/GiB up to the first sender's exit:")
         for cond, (best, per_round, auto_paths) in duets.items():
             a, b = [r[0] for r in per_round], [r[1] for r in per_round]
             q = paired_ratio(a, b)

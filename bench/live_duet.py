@@ -6,8 +6,16 @@ duet's ratio is taken from two runs that saw the same machine.
 
 Each daemon gets the condition's streams from its own paced sender (recd-send-load --rate, as the
 sequential runs), so the machine carries twice the condition's load. Both daemons are fresh,
-default profile with its own commit interval (as the sequential runs); a first round is run and not
-counted, so each side's auto has learned once on its mount before the measured rounds.
+default profile with its own commit interval (as the sequential runs); two first rounds are run and
+not counted, so each daemon's auto has learned once on its mount before the measured rounds (with one,
+the daemon that ran the static path in it began the first measured round cold: 1.456 of direct in a
+run where the next seven rounds gave 0.82-1.37).
+
+Which role carries which policy swaps every four rounds (the daemons swap every round and the start
+order every two, duet.Sides): an A/A run of this harness with the policy tied to its role found the
+first role 9% cheaper (0.910 [0.841-0.975] over 6 rounds, cause not found), larger than the 5% it is
+asked to resolve; swapped, that bias lands on both policies alike. Eight rounds cover every
+combination once.
 """
 import argparse, os, subprocess, sys
 
@@ -17,9 +25,10 @@ import duet   # noqa: E402
 import live_bench   # noqa: E402
 from bench import GiB   # noqa: E402
 
-# What auto's manifests said in the last run() (measured rounds): per recording its judged windows per
-# path and its writeback booked / syncs measured (CPU ns), to see whether a round left room for a re-probe.
+# What both sides' manifests said in the last run() (measured rounds): per recording its judged windows
+# per path and its CPU by part (in calls, writeback booked, syncs), to see where one side pays more.
 last_details = []
+WARMUP = 2   # rounds run first and not counted: one auto round on each daemon
 
 
 def run(root, native, base, cond, best, rounds, seconds, first="auto"):
@@ -32,13 +41,15 @@ def run(root, native, base, cond, best, rounds, seconds, first="auto"):
     out, auto_paths = [], {}
     last_details.clear()
     try:
-        for rnd in range(rounds + 1):
+        for rnd in range(rounds + WARMUP):
             pair, auto_first = sides.for_round(rnd)
+            # role k runs policies[role_policy[k]]
+            role_policy = (1, 0) if rnd // 4 % 2 == 1 else (0, 1)
             names = [[f"ld{rnd}-{k}-{i}.ts" for i in range(streams)] for k in (0, 1)]
 
             def start(k):
                 cmd = live_bench.sender_cmd(native, [f"127.0.0.1:{pair[k][0].port}"], streams, write, per,
-                                            f"/recordings/ld{rnd}-{k}-{{i}}.ts?path={policies[k]}")
+                                            f"/recordings/ld{rnd}-{k}-{{i}}.ts?path={policies[role_policy[k]]}")
                 return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                         preexec_fn=duet.sender_pin())
 
@@ -56,17 +67,20 @@ def run(root, native, base, cond, best, rounds, seconds, first="auto"):
                     m = daemon.manifest(storage, n)
                     if m["committedLength"] != per or m["state"] != "complete":
                         raise RuntimeError(f"live duet: {n} stored {m['committedLength']} of {per} ({m['state']})")
-                    if k == 0 and rnd > 0:
+                    if role_policy[k] == 0 and rnd >= WARMUP:
                         for p, b in (m.get("bytesByPath") or {}).items():
                             auto_paths[p.split("/")[0]] = auto_paths.get(p.split("/")[0], 0) + b
-                        last_details.append(dict(round=rnd, name=n, decision=m.get("decision"),
+                    if rnd >= WARMUP:
+                        last_details.append(dict(round=rnd, name=n, policy=policies[role_policy[k]], paths=m.get("bytesByPath"),
+                                                 decision=m.get("decision"),
                                                  windows={c: v.get("windows") for c, v in (m.get("costs") or {}).items()},
                                                  writeback_ns=m.get("writebackCpuNs", 0), sync_ns=m.get("syncCpuNs", 0),
                                                  metered=m.get("meteredBytes", 0), thread_ns=m.get("threadCpuNs", 0),
                                                  exploring_ns=m.get("exploringNs") or 0))
                     daemon.delete(n)
-            if rnd > 0:
-                out.append([cpu / (got / GiB) if got else float("nan") for cpu, got in res])
+            if rnd >= WARMUP:
+                per_role = [cpu / (got / GiB) if got else float("nan") for cpu, got in res]
+                out.append([per_role[role_policy.index(j)] for j in (0, 1)])
     finally:
         sides.close()
     return out, auto_paths
@@ -92,13 +106,13 @@ def main():
     a, b = [r[0] for r in per_round], [r[1] for r in per_round]
     q = bench.paired_ratio(a, b)
     total = sum(auto_paths.values()) or 1
-    print(f"{o.condition}, {o.seconds} s per recording, {o.rounds} rounds after 1 not counted (machine shared: noisy):")
+    print(f"{o.condition}, {o.seconds} s per recording, {o.rounds} rounds after {WARMUP} not counted (machine shared: noisy):")
     print(f"  {o.first} {bench.fmt(a, digits=3)}, {o.best} {bench.fmt(b, digits=3)}; {o.first}/{o.best} {q[0]:.3f} [{q[1]:.3f}-{q[2]:.3f}]; "
           "per round " + ", ".join(f"{x / y:.3f}" for x, y in per_round))
     print("  auto's bytes: " + ", ".join(f"{p} {v / total:.0%}" for p, v in sorted(auto_paths.items(), key=lambda kv: -kv[1])))
     for d in last_details:
         m = max(d["metered"], 1)
-        print(f"  round {d['round']} {d['name']}: windows {d['windows']}; in calls {d['thread_ns'] / m:.3f} ns/B, "
+        print(f"  round {d['round']} {d['name']} ({d['policy']}, {d['paths']}): windows {d['windows']}; in calls {d['thread_ns'] / m:.3f} ns/B, "
               f"writeback booked {d['writeback_ns'] / m:.3f} ns/B, syncs {d['sync_ns'] / m:.3f} ns/B, "
               f"exploring {d['exploring_ns'] / max(d['thread_ns'] + d['writeback_ns'], 1):.1%} of the metered cost; {d['decision']}")
 
