@@ -7,9 +7,10 @@ alike, and each round yields a ratio of two runs that saw the same machine. Used
 A side is (daemon, cpu group, storage). Per round the two sides swap roles (which policy each runs),
 and the starting order alternates every two rounds, so each side runs each policy, first and second,
 equally often. A round is measured while both sides still receive: up to the moment the first
-sender exits (a daemon finishing alone would run its tail on a quiet core).
+sender exits (a daemon finishing alone would run its tail on a quiet core), or up to a time before
+the recordings' end (measure's until: live duets).
 """
-import os, shutil
+import os, shutil, time
 
 import bench
 from bench import CpuGroup, Daemon, settle
@@ -56,18 +57,30 @@ class Sides:
             shutil.rmtree(st + ".state", ignore_errors=True)
 
 
-def measure(pair, start, bytes_of, role0_first=True):
+def measure(pair, start, bytes_of, role0_first=True, until=None):
     """One duet round. start(k) starts role k's sender processes and returns them; bytes_of(k) is the
     bytes role k's daemon has received so far. Returns per role (CPU-s, bytes) up to the first
-    sender's exit, and per role the sender processes (still to be waited for)."""
+    sender's exit, or with until (seconds) up to that long after the start if no sender exited
+    before, and per role the sender processes (still to be waited for).
+
+    until is for senders that exit only once their recordings have ended (HTTP: after the response):
+    the first side's ends (the last write, the final commit, the learned costs) fall inside the
+    measurement and the second side's do not. In live duets of 60 s recordings that made the side
+    whose senders started first 20% dearer (auto/direct 1.18 where auto's started first, 0.95 where
+    they started second, 16 rounds); a box's recordings run for an hour, where an end is noise."""
     settle()
     clocks = [g.clock_for(d.proc.pid) for d, g, _ in pair]
     cpu0 = [c() for c in clocks]
     b0 = [bytes_of(k) for k in (0, 1)]
     procs = [None, None]
+    t0 = time.monotonic()
     for k in ((0, 1) if role0_first else (1, 0)):
         procs[k] = start(k)
-    os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)   # the first child to exit (left for Popen to reap)
+    if until is None:
+        os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)   # the first child to exit (left for Popen to reap)
+    else:
+        while time.monotonic() - t0 < until and not any(p.poll() is not None for p in procs):
+            time.sleep(0.05)
     cpu = [clocks[k]() - cpu0[k] for k in (0, 1)]
     got = [bytes_of(k) - b0[k] for k in (0, 1)]
     return list(zip(cpu, got)), procs

@@ -59,11 +59,13 @@ def kv(line):
     return dict(x.split("=", 1) for x in line.split())
 
 
-def sender_cmd(native, targets, streams, write, per, http_put=None):
+def sender_cmd(native, targets, streams, write, per, http_put=None, spread_ms=0):
     cmd = [os.path.join(native, "recd-send-load")]
     for t in targets:
         cmd += ["--connect", t]
     cmd += ["--streams", str(streams), "--rate", str(RATE), "--write", str(write), "--bytes", str(per)]
+    if spread_ms:
+        cmd += ["--spread-ms", str(spread_ms)]
     if http_put:
         cmd += ["--http-put", http_put]
     return cmd
@@ -446,7 +448,7 @@ def main(opts):
             print(f"  {p:9} " + ", ".join(f"{k} {v:.1f}" for k, v in cnt.items()))
     if duets:
         print(f"\nlive duets: auto beside the best static path at the same time ({opts.live_duet_rounds} rounds after {live_duet.WARMUP} not counted,"
-              " daemons swapped every round, policies' roles every four, both daemons on CPU 1, senders on CPU 0), CPU-s/GiB up to the first sender's exit:")
+              " daemons swapped every round, policies' roles every four, both daemons on CPU 1, senders on CPU 0), CPU-s/GiB up to 3 s before the recordings' end:")
         for cond, (best, per_round, auto_paths) in duets.items():
             a, b = [r[0] for r in per_round], [r[1] for r in per_round]
             q = paired_ratio(a, b)

@@ -29,6 +29,16 @@ from bench import GiB   # noqa: E402
 # per path and its CPU by part (in calls, writeback booked, syncs), to see where one side pays more.
 last_details = []
 WARMUP = 2   # rounds run first and not counted: one auto round on each daemon
+# A round is measured up to this long before the recordings' end, while every stream of both sides
+# still runs: neither side's ends (last write, final commit, learned costs) are in it (duet.measure).
+END_MARGIN_S = 3
+# Each sender's streams start spread over this span (recd-send-load --spread-ms): started in step,
+# a side's four streams filled their batches within a millisecond of each other, so each burst of
+# wakeups began from an idle CPU and its first stream paid about 2x per byte; with both sides in
+# step, the side whose senders started first paid it more often.
+SPREAD_MS = 1000
+# Per measured round of the last run(): whether the first policy's senders started first.
+first_started = []
 
 
 def run(root, native, base, cond, best, rounds, seconds, first="auto"):
@@ -40,23 +50,25 @@ def run(root, native, base, cond, best, rounds, seconds, first="auto"):
     policies = [first, best]
     out, auto_paths = [], {}
     last_details.clear()
+    first_started.clear()
     try:
         for rnd in range(rounds + WARMUP):
-            pair, auto_first = sides.for_round(rnd)
+            pair, role0_first = sides.for_round(rnd)
             # role k runs policies[role_policy[k]]
             role_policy = (1, 0) if rnd // 4 % 2 == 1 else (0, 1)
             names = [[f"ld{rnd}-{k}-{i}.ts" for i in range(streams)] for k in (0, 1)]
 
             def start(k):
                 cmd = live_bench.sender_cmd(native, [f"127.0.0.1:{pair[k][0].port}"], streams, write, per,
-                                            f"/recordings/ld{rnd}-{k}-{{i}}.ts?path={policies[role_policy[k]]}")
+                                            f"/recordings/ld{rnd}-{k}-{{i}}.ts?path={policies[role_policy[k]]}",
+                                            spread_ms=SPREAD_MS)
                 return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                         preexec_fn=duet.sender_pin())
 
             def received(k):
                 return sum(duet.size_of(os.path.join(pair[k][2], n)) for n in names[k])
 
-            res, procs = duet.measure(pair, start, received, auto_first)
+            res, procs = duet.measure(pair, start, received, role0_first, until=max(1, seconds - END_MARGIN_S))
             for k in (0, 1):
                 _, err = procs[k].communicate(timeout=300)
                 if procs[k].returncode != 0:
@@ -81,6 +93,7 @@ def run(root, native, base, cond, best, rounds, seconds, first="auto"):
             if rnd >= WARMUP:
                 per_role = [cpu / (got / GiB) if got else float("nan") for cpu, got in res]
                 out.append([per_role[role_policy.index(j)] for j in (0, 1)])
+                first_started.append(role0_first == (role_policy[0] == 0))
     finally:
         sides.close()
     return out, auto_paths
@@ -108,7 +121,8 @@ def main():
     total = sum(auto_paths.values()) or 1
     print(f"{o.condition}, {o.seconds} s per recording, {o.rounds} rounds after {WARMUP} not counted (machine shared: noisy):")
     print(f"  {o.first} {bench.fmt(a, digits=3)}, {o.best} {bench.fmt(b, digits=3)}; {o.first}/{o.best} {q[0]:.3f} [{q[1]:.3f}-{q[2]:.3f}]; "
-          "per round " + ", ".join(f"{x / y:.3f}" for x, y in per_round))
+          "per round " + ", ".join(f"{x / y:.3f}" + ("" if f else "*") for (x, y), f in zip(per_round, first_started))
+          + f" (*: {o.first}'s senders started second)")
     print("  auto's bytes: " + ", ".join(f"{p} {v / total:.0%}" for p, v in sorted(auto_paths.items(), key=lambda kv: -kv[1])))
     for d in last_details:
         m = max(d["metered"], 1)

@@ -211,6 +211,48 @@ fi
 if [ -z "$why" ]; then ok "send-load --file (sendfile) 1048583"; else notok "send-load --file:$why"; diag "$cdir/recv.err"; diag "$cdir/send.err"; fi
 rm -rf "$cdir" "$DIR_SHM/src.bin"
 
+# --spread-ms: paced streams start spread over the span (stream i at i / N of it), not in step
+cdir="$(mktemp -d "$DIR_SHM/case.XXXXXX")"
+why=""
+python3 - "$cdir" <<'PY' &
+import socket, sys, time, os
+d = sys.argv[1]
+ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(4)
+open(os.path.join(d, "port.tmp"), "w").write(str(ls.getsockname()[1])); os.rename(os.path.join(d, "port.tmp"), os.path.join(d, "port"))
+ls.settimeout(30)
+conns = [ls.accept()[0] for _ in range(2)]
+first, got = [None, None], [0, 0]
+for c in conns: c.setblocking(False)
+deadline = time.monotonic() + 30
+while sum(got) < 2 * 13160 and time.monotonic() < deadline:
+    for i, c in enumerate(conns):
+        try:
+            b = c.recv(65536)
+        except BlockingIOError:
+            continue
+        if b and first[i] is None: first[i] = time.monotonic()
+        got[i] += len(b)
+    time.sleep(0.001)
+open(os.path.join(d, "result"), "w").write(f"{got[0]} {got[1]} {(first[1] - first[0]) * 1000 if None not in first else -1:.0f}\n")
+PY
+LPID=$!
+for _ in $(seq 100); do [ -s "$cdir/port" ] && break; sleep 0.05; done
+src=0
+timeout 60 "$SEND" --connect "127.0.0.1:$(cat "$cdir/port" 2>/dev/null || echo 1)" --streams 2 --rate 10000000 --write 1316 --bytes 13160 --spread-ms 600 >"$cdir/send.out" 2>"$cdir/send.err" || src=$?
+wait "$LPID" || why="$why listener rc $?;"
+[ "$src" = 0 ] || why="$why sender rc $src;"
+read -r g0 g1 gap <"$cdir/result" 2>/dev/null || why="$why no result;"
+[ "${g0:-0} ${g1:-0}" = "13160 13160" ] || why="$why received ${g0:-?} ${g1:-?} of 13160 each;"
+# stream 1 is due 300 ms after stream 0 (600 * 1 / 2); in step it is one half-interval (0.5 ms) later
+[ "${gap:--1}" -ge 250 ] 2>/dev/null || why="$why stream 1 began ${gap:-?} ms after stream 0, want >= 250;"
+if [ -z "$why" ]; then ok "send-load --spread-ms 600: stream 1 began $gap ms after stream 0"; else notok "send-load --spread-ms:$why"; diag "$cdir/send.err"; fi
+rm -rf "$cdir"
+if "$SEND" --connect 127.0.0.1:1 --bytes 10 --spread-ms 100 2>/dev/null; then
+  notok "send-load refuses --spread-ms without --rate"
+else
+  ok "send-load refuses --spread-ms without --rate"
+fi
+
 # bad options are refused
 if "$RECV" --listen 127.0.0.1:0 --mode direct --buf 4097 --out "$DIR_TMP/never" 2>/dev/null; then
   notok "recv-ref refuses --mode direct --buf 4097"
