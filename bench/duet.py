@@ -64,10 +64,10 @@ def measure(pair, start, bytes_of, role0_first=True, until=None):
     before, and per role the sender processes (still to be waited for).
 
     until is for senders that exit only once their recordings have ended (HTTP: after the response):
-    the first side's ends (the last write, the final commit, the learned costs) fall inside the
-    measurement and the second side's do not. In live duets of 60 s recordings that made the side
-    whose senders started first 20% dearer (auto/direct 1.18 where auto's started first, 0.95 where
-    they started second, 16 rounds); a box's recordings run for an hour, where an end is noise."""
+    up to the first exit, the first side's ends (the last write, the final commit, the learned costs)
+    fall inside the measurement and the second side's do not; a box's recordings run for an hour,
+    where an end is noise. (That was not what made the side started first dearer in live duets: its
+    streams ran in step, see live_duet.SPREAD_MS.)"""
     settle()
     clocks = [g.clock_for(d.proc.pid) for d, g, _ in pair]
     cpu0 = [c() for c in clocks]
