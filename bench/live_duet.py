@@ -42,8 +42,8 @@ first_started = []
 
 
 def run(root, native, base, cond, best, rounds, seconds, first="auto"):
-    """Per measured round [auto CPU-s/GiB, best CPU-s/GiB], and what the manifests said auto ran on.
-    first: the policy on auto's side (a static path there makes an A/A run: the harness's own bias)."""
+    """Per measured round [first's CPU-s/GiB, best's CPU-s/GiB], and the bytes first's recordings
+    moved per path. first: auto, or a static path for an A/A run (the harness's own bias)."""
     streams, write = live_bench.parse_condition(cond)
     per = live_bench.RATE // 8 * seconds
     sides = duet.Sides(root, base, f"liveduet-{cond}", commit_at_end=False)
@@ -54,6 +54,7 @@ def run(root, native, base, cond, best, rounds, seconds, first="auto"):
     try:
         for rnd in range(rounds + WARMUP):
             pair, role0_first = sides.for_round(rnd)
+            counted = rnd >= WARMUP
             # role k runs policies[role_policy[k]]
             role_policy = (1, 0) if rnd // 4 % 2 == 1 else (0, 1)
             names = [[f"ld{rnd}-{k}-{i}.ts" for i in range(streams)] for k in (0, 1)]
@@ -79,10 +80,10 @@ def run(root, native, base, cond, best, rounds, seconds, first="auto"):
                     m = daemon.manifest(storage, n)
                     if m["committedLength"] != per or m["state"] != "complete":
                         raise RuntimeError(f"live duet: {n} stored {m['committedLength']} of {per} ({m['state']})")
-                    if role_policy[k] == 0 and rnd >= WARMUP:
-                        for p, b in (m.get("bytesByPath") or {}).items():
-                            auto_paths[p.split("/")[0]] = auto_paths.get(p.split("/")[0], 0) + b
-                    if rnd >= WARMUP:
+                    if counted:
+                        if role_policy[k] == 0:
+                            for p, b in (m.get("bytesByPath") or {}).items():
+                                auto_paths[p.split("/")[0]] = auto_paths.get(p.split("/")[0], 0) + b
                         last_details.append(dict(round=rnd, name=n, policy=policies[role_policy[k]], paths=m.get("bytesByPath"),
                                                  decision=m.get("decision"),
                                                  windows={c: v.get("windows") for c, v in (m.get("costs") or {}).items()},
@@ -90,7 +91,7 @@ def run(root, native, base, cond, best, rounds, seconds, first="auto"):
                                                  metered=m.get("meteredBytes", 0), thread_ns=m.get("threadCpuNs", 0),
                                                  exploring_ns=m.get("exploringNs") or 0))
                     daemon.delete(n)
-            if rnd >= WARMUP:
+            if counted:
                 per_role = [cpu / (got / GiB) if got else float("nan") for cpu, got in res]
                 out.append([per_role[role_policy.index(j)] for j in (0, 1)])
                 first_started.append(role0_first == (role_policy[0] == 0))
